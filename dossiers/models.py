@@ -1,0 +1,1 @@
+"""Models of the dossiers app; filled in by its own issue."""

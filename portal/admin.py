@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from portal.models import AdministrativeUnit, Agency, Heartbeat, OfficerProfile, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "full_name", "citizen_id"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            "Thông tin cá nhân",
+            {"fields": ("full_name", "date_of_birth", "citizen_id", "phone", "address")},
+        ),
+        (
+            "Quyền",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Thời gian", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "division_type", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "admin_unit", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["admin_unit"]
+    raw_id_fields = ["admin_unit"]
+
+
+@admin.register(OfficerProfile)
+class OfficerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "title"]
+    search_fields = ["user__email", "user__full_name", "agency__code"]
+    list_select_related = ["user", "agency"]
+    raw_id_fields = ["user", "agency"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "at", "beats"]

@@ -1,0 +1,39 @@
+"""Back-office guard: officers and admins must set up MFA before any back-office page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.roles import needs_mfa
+
+BACK_OFFICE_PREFIXES = ("/officer/", "/admin/")
+
+
+def user_has_totp(user) -> bool:
+    cached = getattr(user, "_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._has_totp = cached
+    return cached
+
+
+class RequireMFAForStaffMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(getattr(settings, "BACK_OFFICE_PATH_PREFIXES", BACK_OFFICE_PREFIXES))
+
+    def __call__(self, request):
+        if (
+            request.path.startswith(self.prefixes)
+            and request.user.is_authenticated
+            and needs_mfa(request.user)
+            and not user_has_totp(request.user)
+        ):
+            url = reverse("mfa_activate_totp") + "?" + urlencode({"next": request.get_full_path()})
+            return redirect(url)
+        return self.get_response(request)

@@ -1,0 +1,1 @@
+"""Models of the procedures app; filled in by its own issue."""
