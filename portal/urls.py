@@ -1,11 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 
 from portal import views
 
-# The admin signs in through allauth, so MFA applies to it as to every back-office page.
-admin.site.login = login_required(admin.site.login)
+
+def _admin_login(request, extra_context=None):
+    """The admin signs in through allauth (so MFA applies); signed-in non-staff get 403."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
+    return _django_admin_login(request, extra_context)
+
+
+_django_admin_login = admin.site.login
+admin.site.login = login_required(_admin_login)
 admin.site.site_header = "Cổng Dịch vụ công — Quản trị"
 admin.site.site_title = "Quản trị (Admin)"
 
@@ -21,6 +30,7 @@ app_patterns = (
 
 urlpatterns = [
     path("", include(app_patterns)),
+    path("procedures/", include("procedures.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
