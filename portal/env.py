@@ -84,7 +84,7 @@ def database(name: str, default: str) -> dict:
         raise _bad(
             name, value, f"a database URL such as postgres://user@host:5432/db ({exc})"
         ) from None
-    if not config.get("ENGINE"):
+    if config.get("ENGINE") not in set(environ.Env.DB_SCHEMES.values()):
         raise _bad(name, value, "a database URL with a known scheme (postgres://, sqlite:///)")
     return config
 

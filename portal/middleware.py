@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -23,6 +24,8 @@ def user_has_totp(user) -> bool:
 
 
 class RequireMFAForStaffMiddleware:
+    """MFA set-up first for officers and admins; then the admin is for staff only (403)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.prefixes = tuple(getattr(settings, "BACK_OFFICE_PATH_PREFIXES", BACK_OFFICE_PREFIXES))
@@ -36,4 +39,10 @@ class RequireMFAForStaffMiddleware:
         ):
             url = reverse("mfa_activate_totp") + "?" + urlencode({"next": request.get_full_path()})
             return redirect(url)
+        if (
+            request.path.startswith("/admin/")
+            and request.user.is_authenticated
+            and not request.user.is_staff
+        ):
+            raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
         return self.get_response(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -31,3 +32,9 @@ def heartbeat_record(*, name: str = BEAT) -> Heartbeat:
 def beat_heartbeat(name: str = BEAT) -> int:
     """Scheduled by Celery beat; /healthz reads the row it writes."""
     return heartbeat_record(name=name).beats
+
+
+def enqueue_on_commit(task, *args, queue: str | None = None, **kwargs) -> None:
+    """Queue ``task`` once the surrounding transaction commits (never for a rolled-back one)."""
+    options = {"queue": queue} if queue else {}
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, **options))

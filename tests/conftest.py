@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.factories import (
@@ -72,3 +74,67 @@ def mfa_client(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Start real Celery worker processes (against the real Redis) on the test database.
+
+    Returns a function ``start(queue, concurrency=1)``; every process started is stopped at the end.
+    The test process stops running tasks eagerly so ``.delay()`` goes through the broker.
+    """
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    db = connection.settings_dict
+    db_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    started: list[subprocess.Popen] = []
+
+    def start(queue: str, concurrency: int = 1, pool: str = "prefork") -> subprocess.Popen:
+        env = {**os.environ, "DATABASE_URL": db_url}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                str(concurrency),
+                "-P",
+                pool,
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{queue}-{len(started)}@%h",
+            ],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+        )
+        started.append(proc)
+        time.sleep(0.5)
+        assert proc.poll() is None, "the Celery worker exited at start"
+        return proc
+
+    yield start
+    for proc in started:
+        proc.terminate()
+    for proc in started:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,130 @@
+"""Settings fail loudly on a bad environment value; production settings pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DROPPED = {
+    "DEBUG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+}
+GOOD_KEY = "k" * 20 + "-production-secret-0123456789-abcdefghijklmnop"
+
+
+def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+    env.update({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "dichvucong.example.vn"})
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *(args or ("check",))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("REDIS_URL", "http://127.0.0.1:6379/0"),
+        ("EMAIL_URL", "pigeon://loft"),
+        ("CSRF_TRUSTED_ORIGINS", "dichvucong.example.vn"),
+        ("SECURE_HSTS_SECONDS", "one-year"),
+        ("SECRET_KEY", "short"),
+    ],
+)
+def test_it_fails_at_start_naming_the_bad_variable(name, value):
+    result = run_django({name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"Environment variable {name}" in result.stderr
+
+
+def test_it_requires_a_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Environment variable SECRET_KEY is required" in result.stderr
+
+
+def test_it_passes_check_deploy_with_production_env():
+    result = run_django(
+        {"DEBUG": "false", "DATABASE_URL": "sqlite:///:memory:"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_reads_services_from_the_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER,"
+        " s.CACHES['default']['BACKEND'], s.TIME_ZONE, s.LANGUAGE_CODE, s.DEBUG)"
+    )
+    result = run_django(
+        {
+            "DATABASE_URL": "postgres://u@db.example:5432/p",
+            "REDIS_URL": "redis://cache.example:6379/0",
+        },
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://cache.example:6379/0",
+        "False",
+        "django.core.cache.backends.redis.RedisCache",
+        "Asia/Ho_Chi_Minh",
+        "vi",
+        "False",
+    ]
+    demo = run_django({"DEBUG": "true"}, "shell", "-v", "0", "-c", code)
+    assert demo.stdout.split()[0] == "django.db.backends.sqlite3"
+    assert demo.stdout.split()[1:4] == [
+        "memory://",
+        "True",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_production_responses_carry_security_headers(client, settings):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    assert "'self'" in script_src
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.fixture(autouse=True)
+def _db(db):
+    pass
