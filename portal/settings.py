@@ -24,7 +24,6 @@ if not DEBUG and (SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50):
     )
 ALLOWED_HOSTS = env.list_("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.url_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env.str_("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
