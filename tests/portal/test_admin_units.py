@@ -60,8 +60,12 @@ def test_demo_totp_prints_a_code_that_logs_the_officer_in(settings, capsys, clie
     settings.DEMO_MODE = True
     call_command("seed_demo", "--quiet-logins")
     call_command("demo_totp")
-    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("reception.saigon@"))
+    line = next(
+        x for x in capsys.readouterr().out.splitlines() if x.startswith("reception.saigon@")
+    )
     code = line.split()[1]
-    client.post("/accounts/login/", {"login": "reception.saigon@demo.dvc.vn", "password": "demo-DVC-2026"})
+    client.post(
+        "/accounts/login/", {"login": "reception.saigon@demo.dvc.vn", "password": "demo-DVC-2026"}
+    )
     assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert client.get("/officer/").status_code == 200
