@@ -1,7 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.contrib.auth.models import Group
 
-from portal.roles import Role
+from portal.roles import Role, role_group
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,5 +9,5 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            user.groups.add(Group.objects.get(name=Role.CITIZEN))
+            user.groups.add(role_group(Role.CITIZEN))
         return user

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.models import AdministrativeUnit, Agency, Heartbeat, OfficerProfile, User
+from portal.models import (
+    AdministrativeUnit,
+    Agency,
+    CalendarException,
+    Heartbeat,
+    OfficerProfile,
+    User,
+)
 
 
 @admin.register(User)
@@ -52,3 +59,32 @@ class OfficerProfileAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "at", "beats"]
+
+
+class CalendarYearListFilter(admin.SimpleListFilter):
+    title = "năm (year)"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(date__year=self.value()) if self.value() else queryset
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    """Ngày nghỉ / ngày làm bù: catalog admins edit them; portal.workdays reads them."""
+
+    list_display = ["date", "kind", "agency", "reason", "created_by", "created_at"]
+    list_filter = ["kind", ("agency", admin.RelatedOnlyFieldListFilter), CalendarYearListFilter]
+    search_fields = ["reason"]
+    list_select_related = ["agency", "created_by"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "agency", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -10,12 +10,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from portal.admin_units import admin_units_load, hcmc_agencies_load, ward_agency_code
 from portal.models import Agency, OfficerProfile, User
-from portal.roles import Role
+from portal.roles import Role, role_group
 
 DEMO_PASSWORD = "demo-DVC-2026"  # printed for the demo; the demo is never production
 WARD_A = "26740"  # Phường Sài Gòn
@@ -103,7 +102,7 @@ def seed_demo() -> list[dict]:
         EmailAddress.objects.get_or_create(
             user=user, email=persona.email, defaults={"verified": True, "primary": True}
         )
-        user.groups.add(*[Group.objects.get(name=role) for role in persona.roles])
+        user.groups.add(*[role_group(role) for role in persona.roles])
         if persona.staff and Role.CATALOG_ADMIN in persona.roles:
             from django.contrib.auth.models import Permission
 

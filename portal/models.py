@@ -169,3 +169,67 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class CalendarException(models.Model):
+    """Ngày nghỉ / ngày làm bù: an admin-edited change to the working-day calendar.
+
+    The base calendar is Monday–Friday minus Vietnam's public holidays (the ``holidays``
+    package); a row here makes one date a day off (e.g. a bridge day the government announces)
+    or a working day (a make-up Saturday, "làm bù"). ``agency`` null means city-wide; a row for
+    an agency overrides the city-wide row of the same date for that agency.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", "Ngày nghỉ (Day off)"
+        WORKING_DAY = "working_day", "Ngày làm việc bù (Make-up working day)"
+
+    date = models.DateField("Ngày (Date)")
+    kind = models.CharField("Loại (Kind)", max_length=12, choices=Kind.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="Cơ quan (Agency)",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_exceptions",
+        help_text="Để trống nếu áp dụng toàn thành phố (leave empty for city-wide).",
+    )
+    reason = models.CharField(
+        "Lý do (Reason)",
+        max_length=255,
+        help_text="Căn cứ, ví dụ: Văn bản số 12729/VPCP-KGVX ngày 25/12/2025.",
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name="Người tạo (Created by)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField("Tạo lúc (Created at)", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Ngày nghỉ/làm bù (Calendar exception)"
+        verbose_name_plural = "Ngày nghỉ/làm bù (Calendar exceptions)"
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["day_off", "working_day"]),
+                name="calendarexception_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(agency__isnull=True),
+                name="calendarexception_unique_citywide_date",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "agency"], name="calendarexception_unique_agency_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.agency.code if self.agency_id else "toàn thành phố"
+        return f"{self.date:%d/%m/%Y} — {self.get_kind_display()} ({where})"

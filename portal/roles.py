@@ -39,3 +39,10 @@ def needs_mfa(user) -> bool:
     return user.is_authenticated and (
         user.is_staff or user.is_superuser or has_role(user, *STAFF_ROLES)
     )
+
+
+def role_group(name: str):
+    """The group of a role. Created by migration; re-created if a test flush removed it."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get_or_create(name=name)[0]

@@ -236,6 +236,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Portal ----------------------------------------------------------------------------------
 OFFICE_TIMEZONE = TIME_ZONE
+# Office hours: a dossier received at or after closing, or on a day off, counts from the next
+# working day's opening (portal/workdays.py).
+OFFICE_OPENS_AT = env.str_("OFFICE_OPENS_AT", "08:00")
+OFFICE_CLOSES_AT = env.str_("OFFICE_CLOSES_AT", "17:00")
 DEMO_MODE = env.bool_("DEMO_MODE", False)
 
 LOGGING = {

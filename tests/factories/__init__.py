@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import secrets
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from django.contrib.auth.models import Group
 
-from portal.models import AdministrativeUnit, Agency, OfficerProfile, User
+from portal.models import AdministrativeUnit, Agency, CalendarException, OfficerProfile, User
+from portal.roles import role_group
 
 PASSWORD = "Pass-word-2026!"
 
@@ -70,7 +71,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             user=self, email=self.email, defaults={"verified": True, "primary": True}
         )
         for name in extracted or []:
-            self.groups.add(Group.objects.get(name=name))
+            self.groups.add(role_group(name))
+
+
+class CalendarExceptionFactory(factory.django.DjangoModelFactory):
+    """A city-wide day off unless told otherwise (agency=..., kind=WORKING_DAY)."""
+
+    class Meta:
+        model = CalendarException
+
+    date = factory.Sequence(lambda n: datetime.date(2027, 3, 1) + datetime.timedelta(days=n))
+    kind = CalendarException.Kind.DAY_OFF
+    agency = None
+    reason = "Nghỉ theo thông báo của Ủy ban nhân dân Thành phố (thử nghiệm)."
 
 
 def make_officer(*, agency, roles, with_totp=True, **kwargs) -> User:
