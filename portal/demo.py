@@ -15,6 +15,7 @@ from django.db import transaction
 from portal.admin_units import admin_units_load, hcmc_agencies_load, ward_agency_code
 from portal.models import Agency, OfficerProfile, User
 from portal.roles import Role, role_group
+from procedures.demo import seed_procedures
 
 DEMO_PASSWORD = "demo-DVC-2026"  # printed for the demo; the demo is never production
 WARD_A = "26740"  # Phường Sài Gòn
@@ -133,4 +134,5 @@ def seed_demo() -> list[dict]:
                 "totp_secret": secret or "",
             }
         )
+    seed_procedures()  # the sample catalog (idempotent)
     return printed

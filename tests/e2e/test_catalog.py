@@ -1,0 +1,98 @@
+"""In the browser: a citizen searches the catalog without accents (live results with htmx, and
+the same with JavaScript off), opens the procedure and reads its fee and documents. Both pages
+pass axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from procedures.models import RequiredDocument
+from tests.factories import AgencyFactory
+from tests.procedures.factories import ProcedureFactory, make_version
+
+pytestmark = pytest.mark.e2e
+
+ONLINE_WAIVER = {"condition": "online", "percent": 100, "description": "Miễn khi nộp trực tuyến"}
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    ward = AgencyFactory(name="Ủy ban nhân dân Phường Sài Gòn")
+    birth = make_version(
+        procedure=ProcedureFactory(
+            code="1.001193",
+            name="Đăng ký khai sinh",
+            agencies=[ward],
+            steps="Nộp tờ khai trực tuyến\nNhận giấy khai sinh bản điện tử",
+            is_sample=True,
+        ),
+        status="draft",
+        documents=(),
+        fee_kind="fixed",
+        fee_amount=15000,
+        processing_days=1,
+        waivers=[ONLINE_WAIVER],
+    )
+    RequiredDocument.objects.create(
+        version=birth, key="cccd", name="Giấy chứng sinh", form="original", position=1
+    )
+    RequiredDocument.objects.create(
+        version=birth,
+        key="kh",
+        name="Giấy chứng nhận kết hôn của cha mẹ",
+        required=False,
+        form="copy",
+        position=2,
+    )
+    birth.status, birth.published_at = "published", birth.created_at
+    birth.save(update_fields=["status", "published_at"])
+    for code, name in [("1.000894", "Đăng ký kết hôn"), ("1.000656", "Đăng ký khai tử")]:
+        make_version(procedure=ProcedureFactory(code=code, name=name, agencies=[ward]))
+    return birth
+
+
+def test_a_citizen_searches_without_accents_and_reads_fee_and_documents(
+    live_server, page, catalog, assert_accessible
+):
+    page.goto(f"{live_server.url}/procedures/")
+    expect(page.get_by_role("heading", level=2, name=re.compile("3 thủ tục"))).to_be_visible()
+    assert_accessible(page)
+
+    # Live results (htmx) while typing, without pressing Enter.
+    page.get_by_label("Tìm thủ tục (Search)").press_sequentially("dang ky khai sinh", delay=20)
+    expect(page.get_by_role("heading", level=2, name=re.compile("^1 thủ tục"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=dang(\+|%20)ky(\+|%20)khai(\+|%20)sinh"))
+    results = page.locator("#catalog-results")
+    expect(results.get_by_role("link", name="Đăng ký khai sinh")).to_be_visible()
+    expect(results.get_by_role("link", name="Đăng ký kết hôn")).to_have_count(0)
+
+    results.get_by_role("link", name="Đăng ký khai sinh").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    expect(page.locator("#fee")).to_contain_text("15.000 đồng")
+    expect(page.locator("#fee")).to_contain_text("miễn phí (free when filed online)")
+    documents = page.get_by_role("table")
+    expect(documents.get_by_role("cell", name="Giấy chứng sinh", exact=True)).to_be_visible()
+    expect(documents).to_contain_text("Giấy chứng nhận kết hôn của cha mẹ")
+    expect(documents).to_contain_text("Nếu có (optional)")
+    expect(page.get_by_text("1 ngày làm việc (working days)")).to_be_visible()
+    expect(page.get_by_role("link", name="Nộp hồ sơ trực tuyến")).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text("Dữ liệu mẫu")
+    assert_accessible(page)
+
+
+def test_the_search_works_with_javascript_off(live_server, browser, catalog):
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/procedures/")
+        page.get_by_label("Tìm thủ tục (Search)").fill("Đăng ký KHAI tử")
+        page.get_by_label("Lĩnh vực (Field)").select_option("civil_status")
+        page.get_by_role("button", name="Tìm kiếm (Search)").click()
+        expect(page).to_have_url(re.compile(r"/procedures/\?q=.*&field=civil_status"))
+        expect(page.get_by_role("heading", level=2, name=re.compile("^1 thủ tục"))).to_be_visible()
+        expect(page.get_by_role("link", name="Đăng ký khai tử")).to_be_visible()
+    finally:
+        context.close()
