@@ -7,8 +7,6 @@ thread sees what the test creates) and is marked ``@pytest.mark.e2e``.
 from __future__ import annotations
 
 import os
-import time
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -115,15 +113,5 @@ def assert_accessible():
 
 @pytest.fixture
 def current_totp_code():
-    """``current_totp_code(secret)``: the TOTP code of now, safe to type and submit at once.
-
-    When the 30-second step is about to end it waits for the next one, so that the code does
-    not expire between being computed and reaching the server.
-    """
-
-    def code(secret: str) -> str:
-        if time.time() % 30 > 25:
-            time.sleep(30 - time.time() % 30 + 0.5)
-        return totp_code(secret)
-
-    return code
+    """``current_totp_code(secret)``: the TOTP code of now, safe to type and submit at once."""
+    return totp_code

@@ -17,9 +17,15 @@ PASSWORD = "Pass-word-2026!"
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
+    """The TOTP code at ``at`` (default: now). For "now", when the 30-second step is about to
+    end it waits for the next one, so the code cannot expire on its way to the server."""
     import time
 
-    return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+    if at is None:
+        if time.time() % 30 > 26:
+            time.sleep(30 - time.time() % 30 + 0.2)
+        at = time.time()
+    return format_hotp_value(hotp_value(secret, int(at // 30)))
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
