@@ -7,6 +7,7 @@ thread sees what the test creates) and is marked ``@pytest.mark.e2e``.
 from __future__ import annotations
 
 import os
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
