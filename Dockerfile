@@ -37,6 +37,7 @@ COPY . .
 # Static files are collected into the image (served by WhiteNoise). The key below exists only for
 # this build step: it is not stored in the image, and the real one comes from the environment.
 RUN SECRET_KEY="collectstatic-only-build-key-not-used-at-run-time-0123456789abcdef" DEBUG=false \
+        PAYMENT_SANDBOX_ALLOWED=true \
         python manage.py collectstatic --noinput -v0 \
     && mkdir -p /app/media \
     && chown app:app /app/media

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +17,7 @@ from portal import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env.bool_("DEBUG", False)
+DEMO_MODE = env.bool_("DEMO_MODE", False)  # allows seed_demo and the payment sandbox
 SECRET_KEY = env.str_("SECRET_KEY", "insecure-dev-key-change-me" if DEBUG else None)
 if not DEBUG and (SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
@@ -123,6 +125,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.beat_heartbeat",
         "schedule": timedelta(seconds=BEAT_HEARTBEAT_SECONDS),
     },
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile_payments",
+        "schedule": timedelta(minutes=15),
+    },
 }
 # /healthz fails when the last beat heartbeat is older than this many intervals.
 HEALTHZ_BEAT_MAX_AGE = timedelta(seconds=3 * BEAT_HEARTBEAT_SECONDS)
@@ -206,6 +212,32 @@ STORAGES = {
     },
 }
 
+# --- Payments (payments/providers) ----------------------------------------------------------
+# "sandbox": the in-app gateway with a demo secret (demo and tests only); "vnpay": the real one.
+PAYMENT_PROVIDER = env.str_("PAYMENT_PROVIDER", "sandbox")
+if PAYMENT_PROVIDER not in {"sandbox", "vnpay"}:
+    raise ImproperlyConfigured(
+        f"Environment variable PAYMENT_PROVIDER={PAYMENT_PROVIDER!r} is invalid: expected sandbox or vnpay."
+    )
+if PAYMENT_PROVIDER == "sandbox" and not (DEBUG or DEMO_MODE or env.bool_("PAYMENT_SANDBOX_ALLOWED", False)):
+    raise ImproperlyConfigured(
+        "Environment variable PAYMENT_PROVIDER=sandbox signs with a public demo secret: set "
+        "PAYMENT_PROVIDER=vnpay in production (or DEMO_MODE=true / PAYMENT_SANDBOX_ALLOWED=true)."
+    )
+VNPAY_TMN_CODE = env.str_("VNPAY_TMN_CODE", "")
+VNPAY_HASH_SECRET = env.str_("VNPAY_HASH_SECRET", "")
+VNPAY_PAYMENT_URL = env.str_("VNPAY_PAYMENT_URL", "")
+VNPAY_API_URL = env.str_("VNPAY_API_URL", "")
+if PAYMENT_PROVIDER == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
+    raise ImproperlyConfigured(
+        "Environment variables VNPAY_TMN_CODE and VNPAY_HASH_SECRET are required with PAYMENT_PROVIDER=vnpay."
+    )
+PAYMENT_ATTEMPT_MINUTES = env.int_("PAYMENT_ATTEMPT_MINUTES", 15, minimum=1)
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int_(
+    "PAYMENT_RECONCILE_AFTER_MINUTES", PAYMENT_ATTEMPT_MINUTES + 5, minimum=1
+)
+PAYMENT_SERVER_IP = env.str_("PAYMENT_SERVER_IP", "127.0.0.1")
+
 # --- Security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool_("SECURE_SSL_REDIRECT", not DEBUG)
@@ -220,6 +252,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"
+_VNPAY_DEFAULT = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -228,7 +268,11 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF, *([env.str_("OIDC_SERVER_URL", "")] if OIDC_CLIENT_ID else [])],
+        "form-action": [
+            SELF,
+            *([env.str_("OIDC_SERVER_URL", "")] if OIDC_CLIENT_ID else []),
+            *([_origin(VNPAY_PAYMENT_URL or _VNPAY_DEFAULT)] if PAYMENT_PROVIDER == "vnpay" else []),
+        ],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],
@@ -236,12 +280,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Portal ----------------------------------------------------------------------------------
+# Public base URL, for links built outside a request (e-mails from tasks, QR codes in PDFs,
+# the payment gateway's server-to-server notification).
+SITE_URL = env.url_list("SITE_URL", ["http://127.0.0.1:8000"])[0].rstrip("/")
+DOSSIER_MAX_TOTAL_MB = env.int_("DOSSIER_MAX_TOTAL_MB", 50, minimum=1)
 OFFICE_TIMEZONE = TIME_ZONE
 # Office hours: a dossier received at or after closing, or on a day off, counts from the next
 # working day's opening (portal/workdays.py).
 OFFICE_OPENS_AT = env.str_("OFFICE_OPENS_AT", "08:00")
 OFFICE_CLOSES_AT = env.str_("OFFICE_CLOSES_AT", "17:00")
-DEMO_MODE = env.bool_("DEMO_MODE", False)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,12 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2's deliberate slowness costs ~0.5 s a user; tests do not need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """The cache is a Redis database of its own in tests (CACHE_URL); rate limits must not leak."""
     from django.core.cache import cache

@@ -9,6 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DROPPED = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; check --deploy rejects it
+    "PAYMENT_PROVIDER",
+    "PAYMENT_SANDBOX_ALLOWED",
     "DEBUG",
     "DATABASE_URL",
     "REDIS_URL",
@@ -16,12 +19,21 @@ DROPPED = {
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
 }
+PRODUCTION_PAYMENTS = {
+    "PAYMENT_PROVIDER": "vnpay",
+    "VNPAY_TMN_CODE": "CITEST01",
+    "VNPAY_HASH_SECRET": "a-merchant-secret",
+}
+
+
 GOOD_KEY = "k" * 20 + "-production-secret-0123456789-abcdefghijklmnop"
 
 
 def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in DROPPED}
-    env.update({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "dichvucong.example.vn"})
+    env.update(
+        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "dichvucong.example.vn", **PRODUCTION_PAYMENTS}
+    )
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *(args or ("check",))],
@@ -43,6 +55,8 @@ def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
         ("CSRF_TRUSTED_ORIGINS", "dichvucong.example.vn"),
         ("SECURE_HSTS_SECONDS", "one-year"),
         ("SECRET_KEY", "short"),
+        ("PAYMENT_PROVIDER", "paypal"),
+        ("SITE_URL", "dichvucong.example.vn"),
     ],
 )
 def test_it_fails_at_start_naming_the_bad_variable(name, value):
@@ -66,9 +80,16 @@ def test_it_requires_a_secret_key_when_debug_is_off():
     assert "Environment variable SECRET_KEY is required" in result.stderr
 
 
+def test_it_refuses_the_payment_sandbox_or_a_vnpay_without_credentials_in_production():
+    sandbox = run_django({"DEBUG": "false", "PAYMENT_PROVIDER": "sandbox"})
+    assert sandbox.returncode != 0 and "PAYMENT_PROVIDER=sandbox" in sandbox.stderr
+    bare = run_django({"DEBUG": "false", "VNPAY_TMN_CODE": "", "VNPAY_HASH_SECRET": ""})
+    assert bare.returncode != 0 and "VNPAY_TMN_CODE and VNPAY_HASH_SECRET" in bare.stderr
+
+
 def test_it_passes_check_deploy_with_production_env():
     result = run_django(
-        {"DEBUG": "false", "DATABASE_URL": "sqlite:///:memory:"},
+        {"DEBUG": "false", "DATABASE_URL": "sqlite:///:memory:", **PRODUCTION_PAYMENTS},
         "check",
         "--deploy",
         "--fail-level",
