@@ -1,1 +1,293 @@
-"""Models of the dossiers app; filled in by its own issue."""
+"""The case: dossiers, their documents, the append-only event history and the sync outbox.
+
+Only ``dossiers/workflow.py`` changes ``Dossier.status``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DossierStatus(models.TextChoices):
+    """Statuses as citizens read them (FORMS.md)."""
+
+    DRAFT = "draft", "Bản nháp (Draft)"
+    SUBMITTED = "submitted", "Mới nộp (Submitted)"
+    RECEIVED = "received", "Đã tiếp nhận (Received)"
+    IN_REVIEW = "in_review", "Đang xử lý (In review)"
+    AWAITING_APPROVAL = "awaiting_approval", "Chờ phê duyệt (Awaiting approval)"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Yêu cầu bổ sung (Supplement requested)"
+    RESULT_READY = "result_ready", "Có kết quả (Result ready)"
+    COMPLETED = "completed", "Đã trả kết quả (Completed)"
+    REFUSED = "refused", "Từ chối tiếp nhận (Refused)"
+    REJECTED = "rejected", "Không giải quyết (Rejected)"
+    WITHDRAWN = "withdrawn", "Đã rút (Withdrawn)"
+
+
+FINAL_STATUSES = frozenset(
+    {
+        DossierStatus.COMPLETED,
+        DossierStatus.REFUSED,
+        DossierStatus.REJECTED,
+        DossierStatus.WITHDRAWN,
+    }
+)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Trực tuyến (Online)"
+    COUNTER = "counter", "Tại quầy (At the counter)"
+
+
+class ResultDelivery(models.TextChoices):
+    ONLINE = "online", "Nhận trực tuyến (Online download)"
+    COUNTER = "counter", "Nhận tại quầy (At the counter)"
+    POST = "post", "Qua bưu chính (By post)"
+
+
+def _choices_check(field: str, choices, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Dossier(models.Model):
+    """Hồ sơ: one application for one procedure version at one receiving agency."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(
+        "Mã hồ sơ (Dossier code)", max_length=32, unique=True, null=True, blank=True
+    )
+    version = models.ForeignKey(
+        "procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant_data = models.JSONField(
+        "Thông tin người nộp (Applicant)",
+        default=dict,
+        blank=True,
+        help_text="Snapshot at submission: full_name, citizen_id, date_of_birth, phone, email, address.",
+    )
+    agency = models.ForeignKey(
+        "portal.Agency",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        null=True,
+        blank=True,
+        verbose_name="Cơ quan tiếp nhận (Receiving agency)",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    result_delivery = models.CharField(
+        "Hình thức nhận kết quả (Result delivery)",
+        max_length=10,
+        choices=ResultDelivery.choices,
+        default=ResultDelivery.ONLINE,
+    )
+    delivery_address = models.CharField(
+        "Địa chỉ nhận (Delivery address)", max_length=300, blank=True
+    )
+    form_data = models.JSONField("Dữ liệu biểu mẫu (Form data)", default=dict, blank=True)
+    status = models.CharField(
+        max_length=24, choices=DossierStatus.choices, default=DossierStatus.DRAFT
+    )
+    resume_status = models.CharField(
+        max_length=24,
+        choices=DossierStatus.choices,
+        blank=True,
+        help_text="Where a resubmission returns to after a supplement request.",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+    )
+    draft_step = models.CharField(
+        max_length=30, blank=True, help_text="Where the citizen left the form."
+    )
+    draft_values = models.JSONField(
+        "Giá trị đang nhập (Draft values)",
+        default=dict,
+        blank=True,
+        help_text="Raw values of the filing steps as typed, kept even when invalid (drafts).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("Hạn trả kết quả (Due)", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Hồ sơ (Dossier)"
+        verbose_name_plural = "Hồ sơ (Dossiers)"
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at", "id"], name="dossier_queue_idx"),
+            models.Index(fields=["applicant", "-created_at", "-id"], name="dossier_applicant_idx"),
+        ]
+        constraints = [
+            _choices_check("status", DossierStatus, "dossier_status_valid"),
+            _choices_check("channel", Channel, "dossier_channel_valid"),
+            _choices_check("result_delivery", ResultDelivery, "dossier_delivery_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "withdrawn"])
+                | (Q(code__isnull=False) & Q(agency__isnull=False)),
+                name="dossier_filed_has_code_and_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"Nháp {self.public_id.hex[:8]}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class DossierCodeCounter(models.Model):
+    """Daily sequence per agency behind dossier codes (``X26740-261123-0042``)."""
+
+    agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+def document_upload_to(instance: DossierDocument, filename: str) -> str:
+    # Random name; the citizen's filename is kept (sanitised) in original_name only.
+    return f"dossiers/{instance.dossier.public_id.hex}/{uuid.uuid4().hex}"
+
+
+class DossierDocument(models.Model):
+    """Thành phần hồ sơ: a file in one slot of a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    slot = models.SlugField(max_length=60, help_text="Key of the required document.")
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot", "created_at"]
+        indexes = [models.Index(fields=["dossier", "slot"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierEvent(models.Model):
+    """Append-only history: every status change (and notable action) of a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dossier", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status or '-'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Dossier events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Dossier events are append-only.")
+
+
+class SyncOutbox(models.Model):
+    """Status changes waiting to be sent to the National Public Service Portal.
+
+    Written in the same transaction as the change, so none is lost while the portal is down.
+    """
+
+    event = models.OneToOneField(DossierEvent, on_delete=models.CASCADE, related_name="outbox")
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"outbox {self.event_id} ({'sent' if self.sent_at else 'pending'})"
+
+
+class OutputKind(models.TextChoices):
+    """Official documents the portal issues for a dossier (PDF)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến (Acknowledgement)"
+    RECEIPT_01 = "receipt_01", "Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Receipt)"
+    SUPPLEMENT_02 = "supplement_02", "Mẫu 02: Phiếu yêu cầu bổ sung hồ sơ (Supplement request)"
+    REFUSAL_03 = "refusal_03", "Mẫu 03: Phiếu từ chối tiếp nhận (Refusal)"
+    APOLOGY_04 = "apology_04", "Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả (Apology)"
+    RESULT = "result", "Kết quả giải quyết (Result)"
+
+
+def output_upload_to(instance: DossierOutput, filename: str) -> str:
+    return f"outputs/{instance.dossier.public_id.hex}/{instance.kind}-{uuid.uuid4().hex}.pdf"
+
+
+class DossierOutput(models.Model):
+    """A document issued for a dossier, stored through the storage API (never a public URL)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(max_length=20, choices=OutputKind.choices)
+    key = models.CharField(
+        max_length=40, blank=True, help_text="Distinguishes several of a kind (e.g. event id)."
+    )
+    file = models.FileField(upload_to=output_upload_to, max_length=200)
+    event = models.ForeignKey(
+        DossierEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "key"], name="output_unique_per_key"
+            ),
+            _choices_check("kind", OutputKind, "output_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.kind} {self.key}".strip()

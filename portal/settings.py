@@ -219,7 +219,9 @@ if PAYMENT_PROVIDER not in {"sandbox", "vnpay"}:
     raise ImproperlyConfigured(
         f"Environment variable PAYMENT_PROVIDER={PAYMENT_PROVIDER!r} is invalid: expected sandbox or vnpay."
     )
-if PAYMENT_PROVIDER == "sandbox" and not (DEBUG or DEMO_MODE or env.bool_("PAYMENT_SANDBOX_ALLOWED", False)):
+if PAYMENT_PROVIDER == "sandbox" and not (
+    DEBUG or DEMO_MODE or env.bool_("PAYMENT_SANDBOX_ALLOWED", False)
+):
     raise ImproperlyConfigured(
         "Environment variable PAYMENT_PROVIDER=sandbox signs with a public demo secret: set "
         "PAYMENT_PROVIDER=vnpay in production (or DEMO_MODE=true / PAYMENT_SANDBOX_ALLOWED=true)."
@@ -271,7 +273,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [
             SELF,
             *([env.str_("OIDC_SERVER_URL", "")] if OIDC_CLIENT_ID else []),
-            *([_origin(VNPAY_PAYMENT_URL or _VNPAY_DEFAULT)] if PAYMENT_PROVIDER == "vnpay" else []),
+            *(
+                [_origin(VNPAY_PAYMENT_URL or _VNPAY_DEFAULT)]
+                if PAYMENT_PROVIDER == "vnpay"
+                else []
+            ),
         ],
         "frame-ancestors": [NONE],
         "object-src": [NONE],

@@ -31,6 +31,8 @@ app_patterns = (
 urlpatterns = [
     path("", include(app_patterns)),
     path("procedures/", include("procedures.urls")),
+    path("payments/", include("payments.urls")),
+    path("", include("dossiers.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

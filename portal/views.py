@@ -23,7 +23,7 @@ def after_login(request):
     """Send each persona to the page that is theirs."""
     if has_role(request.user, *STAFF_ROLES) or request.user.is_staff:
         return redirect("portal:officer_home")
-    return redirect("portal:profile")
+    return redirect("dossiers:my_dossiers")
 
 
 @login_required

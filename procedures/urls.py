@@ -7,5 +7,4 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("address/wards/", views.address_wards, name="address_wards"),
     path("<str:code>/", views.detail, name="detail"),
-    path("<str:code>/file/", views.file_start, name="file"),
 ]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from procedures import selectors
 from procedures.forms import CatalogFilterForm
-from procedures.forms_builder import build_form, ward_choices
+from procedures.forms_builder import ward_choices
 from procedures.services import fee_quote
 
 PAGE_SIZE = 20
@@ -57,11 +56,8 @@ def detail(request, code: str):
 
 
 def filing_url(code: str) -> str:
-    """Where "Nộp hồ sơ trực tuyến" leads: the dossiers app's filing page when it is installed."""
-    try:
-        return reverse("dossiers:file", kwargs={"code": code})
-    except NoReverseMatch:
-        return reverse("procedures:file", kwargs={"code": code})
+    """Where "Nộp hồ sơ trực tuyến" leads: the first step of filing (dossiers app)."""
+    return reverse("dossiers:file_start", kwargs={"code": code})
 
 
 @require_GET
@@ -74,31 +70,3 @@ def address_wards(request):
     )
     wards = ward_choices(province) if province.isdigit() and len(province) == 2 else []
     return render(request, "procedures/_ward_options.html", {"wards": wards})
-
-
-def file_start(request, code: str):
-    """ "Nộp hồ sơ trực tuyến": hands over to the dossiers app when it is installed; until then
-    shows the citizen form built from the schema and checks the answers on the server."""
-    version = selectors.procedure_published_version(code=code)
-    if version is None or not version.procedure.is_online:
-        raise Http404("Thủ tục không nộp trực tuyến được (not available online).")
-    url = filing_url(code)
-    if url != request.path:
-        return redirect(url)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    form = build_form(
-        version.form_schema,
-        documents=version.documents.all(),
-        data=request.POST if request.method == "POST" else None,
-        files=request.FILES if request.method == "POST" else None,
-    )
-    checked = request.method == "POST" and form.is_valid()
-    context = {
-        "procedure": version.procedure,
-        "version": version,
-        "form": form,
-        "checked": checked,
-        "form_invalid": request.method == "POST" and not checked,
-    }
-    return render(request, "procedures/file.html", context, status=200)

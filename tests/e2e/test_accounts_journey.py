@@ -58,6 +58,9 @@ def test_it_signs_up_verifies_logs_in_and_fills_the_profile(live_server, page, a
     assert_accessible(page)
     log_in(page, "lan@example.vn", "Mat-khau-manh-2026")
 
+    expect(page).to_have_url(re.compile(r"/my/dossiers/$"))
+    assert_accessible(page)
+    page.get_by_role("navigation").get_by_role("link", name="Thông tin cá nhân").click()
     expect(page).to_have_url(re.compile(r"/profile/$"))
     page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
     page.get_by_label("Ngày sinh").fill("1990-05-17")

@@ -42,7 +42,7 @@ def test_it_signs_up_verifies_logs_in_and_keeps_profile_input_on_bad_cccd(client
         "/accounts/login/", {"login": "lan@example.vn", "password": "Mat-khau-manh-2026"}
     )
     assert response.status_code == 302
-    assert client.get(response["Location"], follow=True).request["PATH_INFO"] == "/profile/"
+    assert client.get(response["Location"], follow=True).request["PATH_INFO"] == "/my/dossiers/"
 
     typed = {
         "full_name": "Nguyễn Thị Lan",

@@ -73,7 +73,7 @@ def test_roles_exist_as_groups_created_by_migration():
 def test_after_login_sends_each_persona_to_their_page(client, officer, mfa_client):
     citizen = UserFactory(roles=["citizen"])
     client.force_login(citizen)
-    assert client.get("/after-login/")["Location"] == "/profile/"
+    assert client.get("/after-login/")["Location"] == "/my/dossiers/"
     client.logout()
     c = mfa_client(officer)
     assert c.get("/after-login/")["Location"] == "/officer/"

@@ -138,24 +138,13 @@ def test_unknown_or_unpublished_procedures_are_404(client, birth):
     assert client.get(f"/procedures/{draft.procedure.code}/").status_code == 404
 
 
-def test_nop_ho_so_leads_to_filing(client, birth, citizen, monkeypatch):
-    from procedures import views
-
-    url = views.filing_url("1.001193")
-    assert f'href="{url}"' in client.get("/procedures/1.001193/").content.decode()
-    if url != "/procedures/1.001193/file/":  # the dossiers app is installed: hand over to it
-        response = client.get("/procedures/1.001193/file/")
-        assert (response.status_code, response["Location"]) == (302, url)
-    # Without the dossiers app, the catalog shows the form built from the schema itself.
-    monkeypatch.setattr(views, "filing_url", lambda code: f"/procedures/{code}/file/")
-    assert client.get("/procedures/1.001193/file/").status_code == 302  # log in first
-    client.force_login(citizen)
-    html = client.get("/procedures/1.001193/file/").content.decode()
-    assert 'name="ho_ten"' in html and "Họ và tên (Full name)" in html
-    response = client.post("/procedures/1.001193/file/", {"ho_ten": ""})
-    assert "Vui lòng nhập thông tin này" in response.content.decode()
+def test_nop_ho_so_leads_to_filing(client, birth):
+    html = client.get("/procedures/1.001193/").content.decode()
+    assert 'href="/nop-ho-so/1.001193/"' in html
     offline = make_version(procedure=ProcedureFactory(online_level="offline"))
-    assert client.get(f"/procedures/{offline.procedure.code}/file/").status_code == 404
+    assert (
+        "/nop-ho-so/" not in client.get(f"/procedures/{offline.procedure.code}/").content.decode()
+    )
 
 
 def _count(client, url) -> int:

@@ -1,0 +1,418 @@
+"""Following a dossier: my dossiers, the dossier page, downloads, the public look-up (issue 5).
+
+Views are thin: they check who is asking (``dossiers.selectors``), call the workflow for any
+change of status and render. A dossier that the viewer may not see is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from dossiers import selectors, workflow
+from dossiers.models import Dossier, DossierDocument, DossierStatus
+from dossiers.outputs import download_filename
+from payments.selectors import fee_summary
+from procedures.forms_builder import build_form
+from procedures.schema import Kind, schema_fields
+
+CITIZEN_ACTIONS = ("resubmit", "withdraw")
+
+
+def _draft_url(dossier: Dossier) -> str:
+    """A draft is continued in the filing form, where the citizen left it."""
+    return reverse("dossiers:file_resume", kwargs={"public_id": dossier.public_id})
+
+
+def _attach_row_info(rows: list[Dossier]) -> None:
+    for row in rows:
+        row.status_text = selectors.status_label(row.status)
+        row.is_draft = row.status == DossierStatus.DRAFT
+        row.url = (
+            _draft_url(row) if row.is_draft else reverse("dossiers:detail", args=[row.public_id])
+        )
+
+
+# -- Hồ sơ của tôi ---------------------------------------------------------------------------
+@login_required
+@require_GET
+def my_dossiers(request):
+    after_raw = request.GET.get("after")
+    after = selectors.cursor_decode(after_raw)
+    page = selectors.my_dossiers_page(user=request.user, after=after)
+    _attach_row_info(page.rows)
+    context = {"page": page, "is_continuation": after is not None}
+    if request.htmx:
+        return render(request, "dossiers/_my_dossiers_rows.html", context)
+    return render(request, "dossiers/my_dossiers.html", context)
+
+
+# -- the dossier page -----------------------------------------------------------------------
+def _citizen_actions(dossier: Dossier, user) -> list[str]:
+    if dossier.applicant_id != user.pk:
+        return []
+    allowed = workflow.allowed_actions(dossier=dossier, actor=user)
+    return [a for a in CITIZEN_ACTIONS if a in allowed]
+
+
+@login_required
+@require_GET
+def detail(request, public_id):
+    dossier = selectors.dossier_for_viewer(public_id=public_id, user=request.user)
+    view = selectors.dossier_view(dossier)
+    context = {
+        "dossier": dossier,
+        "view": view,
+        "status_text": selectors.status_label(dossier.status),
+        "actions": _citizen_actions(dossier, request.user),
+        "is_applicant": dossier.applicant_id == request.user.pk,
+        "draft_url": _draft_url(dossier) if dossier.status == DossierStatus.DRAFT else "",
+        "fee": fee_summary(dossier=dossier),
+    }
+    return render(request, "dossiers/detail.html", context)
+
+
+def _own_dossier(request, public_id) -> Dossier:
+    """The dossier for an action of its applicant (others who may see it cannot act here)."""
+    dossier = selectors.dossier_for_viewer(public_id=public_id, user=request.user)
+    if dossier.applicant_id != request.user.pk:
+        raise Http404
+    return dossier
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Lý do rút hồ sơ (Reason for withdrawing)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Vui lòng cho biết lý do rút hồ sơ (give a reason)."},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, public_id):
+    dossier = _own_dossier(request, public_id)
+    if "withdraw" not in _citizen_actions(dossier, request.user):
+        messages.error(
+            request,
+            f"Không thể rút hồ sơ đang ở trạng thái “{selectors.status_label(dossier.status)}” "
+            "(this dossier can no longer be withdrawn).",
+        )
+        return redirect("dossiers:detail", public_id=dossier.public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.dossier_withdraw(
+                dossier=dossier, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except workflow.WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Đã rút hồ sơ (the dossier was withdrawn).")
+            return redirect("dossiers:detail", public_id=dossier.public_id)
+    return render(
+        request,
+        "dossiers/withdraw.html",
+        {"dossier": dossier, "form": form, "status_text": selectors.status_label(dossier.status)},
+        status=400 if form.errors else 200,
+    )
+
+
+# -- answering a supplement request ---------------------------------------------------------
+def schema_initial(schema: dict, form_data: dict) -> dict:
+    """Stored answers as the schema form's initial values (addresses split, yes/no as words)."""
+    initial: dict = {}
+    for spec in schema_fields(schema):
+        name = spec.get("name")
+        if name not in (form_data or {}) or spec.get("kind") == Kind.DOCUMENT:
+            continue
+        value = form_data[name]
+        if spec["kind"] == Kind.ADDRESS and isinstance(value, dict):
+            for part in ("province", "ward", "street"):
+                initial[f"{name}__{part}"] = value.get(part, "")
+        elif spec["kind"] == Kind.YES_NO and isinstance(value, bool):
+            initial[name] = "yes" if value else "no"
+        else:
+            initial[name] = value
+    return initial
+
+
+class SupplementNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Ghi chú gửi cán bộ (Note to the officer)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Không bắt buộc: cho biết những gì đã bổ sung, sửa đổi (optional).",
+    )
+
+
+def _supplement_forms(dossier: Dossier, data=None, files=None):
+    version = dossier.version
+    required_docs = list(version.documents.all())
+    form = build_form(
+        version.form_schema,
+        documents=required_docs,
+        data=data,
+        files=files,
+        prefix="f",
+        initial=schema_initial(version.form_schema, dossier.form_data),
+    )
+    # The dossier already holds its documents: a new file is optional, it is added beside them.
+    for spec in schema_fields(version.form_schema):
+        if spec.get("kind") == Kind.DOCUMENT and spec["name"] in form.fields:
+            form.fields[spec["name"]].required = False
+    return form, SupplementNoteForm(data, prefix="n"), {d.key: d for d in required_docs}
+
+
+def _check_uploads(form, dossier: Dossier, slots: dict) -> list:
+    """Run the filing engineer's checks on each new file; errors go on the form's field."""
+    from dossiers.uploads import upload_check
+
+    checked = []
+    by_key = {
+        s["document"]: s["name"]
+        for s in schema_fields(dossier.version.form_schema)
+        if s.get("kind") == Kind.DOCUMENT
+    }
+    for key, upload in form.uploaded_files().items():
+        slot = slots.get(key)
+        if slot is None:
+            continue
+        try:
+            checked.append((key, upload_check(file=upload, slot=slot, dossier=dossier)))
+        except ValidationError as exc:
+            form.add_error(by_key[key], exc)
+    return checked
+
+
+def _new_form_data(dossier: Dossier, answers: dict) -> dict:
+    specs = schema_fields(dossier.version.form_schema)
+    document_fields = {s["name"] for s in specs if s.get("kind") == Kind.DOCUMENT}
+    schema_names = {s["name"] for s in specs}
+    kept = {
+        k: v
+        for k, v in (dossier.form_data or {}).items()
+        if k not in schema_names or k in document_fields
+    }
+    return {**kept, **{k: v for k, v in answers.items() if k not in document_fields}}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement(request, public_id):
+    dossier = _own_dossier(request, public_id)
+    if "resubmit" not in _citizen_actions(dossier, request.user):
+        messages.error(
+            request,
+            "Hồ sơ không ở trạng thái chờ bổ sung (no supplement is requested for this dossier).",
+        )
+        return redirect("dossiers:detail", public_id=dossier.public_id)
+    view = selectors.dossier_view(dossier)
+    if request.method == "POST":
+        form, note_form, slots = _supplement_forms(dossier, request.POST, request.FILES)
+        if form.is_valid() and note_form.is_valid():
+            checked = _check_uploads(form, dossier, slots)
+            if not form.errors:
+                stored: list[DossierDocument] = []
+                try:
+                    with transaction.atomic():
+                        Dossier.objects.filter(pk=dossier.pk).update(
+                            form_data=_new_form_data(dossier, form.answers())
+                        )
+                        for key, upload in checked:
+                            document = DossierDocument(
+                                dossier=dossier,
+                                slot=key,
+                                original_name=upload.name,
+                                content_type=upload.content_type,
+                                size=upload.size,
+                                sha256=upload.sha256,
+                                uploaded_by=request.user,
+                            )
+                            document.file.save("upload", upload.file, save=False)
+                            stored.append(document)
+                            document.save()
+                        workflow.dossier_resubmit(
+                            dossier=dossier,
+                            actor=request.user,
+                            note=note_form.cleaned_data["note"],
+                        )
+                except workflow.WorkflowError as exc:
+                    for document in stored:
+                        document.file.delete(save=False)
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(
+                        request, "Đã nộp bổ sung hồ sơ (the supplement was sent to the agency)."
+                    )
+                    return redirect("dossiers:detail", public_id=dossier.public_id)
+        status = 400
+    else:
+        form, note_form, _slots = _supplement_forms(dossier)
+        status = 200
+    return render(
+        request,
+        "dossiers/supplement.html",
+        {
+            "dossier": dossier,
+            "view": view,
+            "form": form,
+            "note_form": note_form,
+            "request_entry": view.supplement_request,
+        },
+        status=status,
+    )
+
+
+# -- downloads -------------------------------------------------------------------------------
+def _attachment(file, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def document_download(request, public_id, document_id: int):
+    document = selectors.document_for_viewer(
+        public_id=public_id, document_id=document_id, user=request.user
+    )
+    return _attachment(
+        document.file,
+        filename=document.original_name,
+        content_type=document.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+@require_GET
+def output_download(request, public_id, output_id: int):
+    output = selectors.output_for_viewer(
+        public_id=public_id, output_id=output_id, user=request.user
+    )
+    return _attachment(
+        output.file, filename=download_filename(output), content_type="application/pdf"
+    )
+
+
+# -- public look-up ---------------------------------------------------------------------------
+LOOKUP_NOT_FOUND = (
+    "Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 số cuối đã nhập. Vui lòng kiểm tra lại "
+    "(no dossier matches this code and these digits)."
+)
+LOOKUP_LIMITED = (
+    "Bạn đã tra cứu quá nhiều lần trong một phút. Vui lòng chờ một phút rồi thử lại "
+    "(too many look-ups; please wait a minute and try again)."
+)
+_NO_DIGITS = "\x00" * 4
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label="Mã hồ sơ (Dossier code)",
+        max_length=32,
+        help_text="Ví dụ X26740-260115-0001, in trên giấy xác nhận và thư điện tử.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Vui lòng nhập mã hồ sơ (enter the dossier code)."},
+    )
+    last4 = forms.RegexField(
+        regex=r"^\d{4}$",
+        label="4 số cuối số điện thoại hoặc số CCCD (last 4 digits of phone or citizen ID)",
+        help_text="Của người nộp hồ sơ, như đã khai khi nộp.",
+        max_length=4,
+        min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "required": "Vui lòng nhập 4 chữ số (enter 4 digits).",
+            "invalid": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
+            "min_length": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
+            "max_length": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
+        },
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+def _last4(value) -> str:
+    digits = re.sub(r"\D", "", str(value or ""))
+    return digits[-4:] if len(digits) >= 4 else _NO_DIGITS
+
+
+def lookup_matches(dossier: Dossier | None, last4: str) -> bool:
+    """Whether ``last4`` ends the applicant's phone or citizen ID; constant-time comparisons,
+    and the same work for an unknown code as for a known one."""
+    data = (dossier.applicant_data or {}) if dossier is not None else {}
+    given = last4.encode()
+    phone = hmac.compare_digest(_last4(data.get("phone")).encode(), given)
+    citizen_id = hmac.compare_digest(_last4(data.get("citizen_id")).encode(), given)
+    return dossier is not None and (phone | citizen_id)
+
+
+@ratelimit(key="ip", rate="10/m", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    result = None
+    error = ""
+    status = 200
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+        if getattr(request, "limited", False):
+            error, status = LOOKUP_LIMITED, 429
+        elif form.is_valid():
+            dossier = selectors.dossier_for_lookup(form.cleaned_data["code"])
+            if lookup_matches(dossier, form.cleaned_data["last4"]):
+                result = {
+                    "code": dossier.code,
+                    "status_text": selectors.status_label(dossier.status),
+                    "status": dossier.status,
+                    "agency": dossier.agency.name if dossier.agency else "",
+                    "due_at": dossier.due_at,
+                }
+            else:
+                error = LOOKUP_NOT_FOUND
+            # The digits are not echoed back; the code stays for another try.
+            form = LookupForm(initial={"code": form.cleaned_data["code"]})
+    else:
+        form = LookupForm(initial={"code": request.GET.get("code", "")[:32]})
+    return render(
+        request,
+        "dossiers/lookup.html",
+        {"form": form, "result": result, "error": error},
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("my/dossiers/", my_dossiers, name="my_dossiers"),
+    path("dossiers/<uuid:public_id>/", detail, name="detail"),
+    path("dossiers/<uuid:public_id>/withdraw/", withdraw, name="withdraw"),
+    path("dossiers/<uuid:public_id>/supplement/", supplement, name="supplement"),
+    path(
+        "dossiers/<uuid:public_id>/documents/<int:document_id>/",
+        document_download,
+        name="document_download",
+    ),
+    path(
+        "dossiers/<uuid:public_id>/outputs/<int:output_id>/",
+        output_download,
+        name="output_download",
+    ),
+    path("lookup/", lookup, name="lookup"),
+]

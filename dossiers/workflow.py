@@ -1,0 +1,443 @@
+"""The dossier state machine (DESIGN §4). Every status change of a dossier happens here.
+
+Each transition is one function call that, in one transaction: locks the dossier row, refuses a
+wrong starting state or actor with a clear :class:`WorkflowError` (nothing changes), saves with
+``update_fields``, appends a :class:`DossierEvent`, writes a :class:`SyncOutbox` row and queues
+the citizen's notification on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dossiers.models import (
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    DossierStatus,
+    SyncOutbox,
+)
+from portal.roles import Role, role_names
+
+S = DossierStatus
+APPLICANT = "applicant"
+
+
+class WorkflowError(Exception):
+    """A transition that cannot happen; the message is for the person who tried (vi + en)."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class WrongState(WorkflowError):
+    pass
+
+
+class NotAllowed(WorkflowError):
+    pass
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: back to the dossier's resume_status
+    actors: frozenset[str]  # APPLICANT and/or role names (officers of the dossier's agency)
+    note_required: bool = False
+    label: str = ""
+
+
+def _t(action, sources, target, actors, *, note_required=False, label=""):
+    return Transition(action, frozenset(sources), target, frozenset(actors), note_required, label)
+
+
+OPEN_BEFORE_RESULT = {
+    S.DRAFT,
+    S.SUBMITTED,
+    S.RECEIVED,
+    S.IN_REVIEW,
+    S.AWAITING_APPROVAL,
+    S.SUPPLEMENT_REQUESTED,
+}
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("submit", {S.DRAFT}, S.SUBMITTED, {APPLICANT, Role.RECEPTION}, label="Nộp hồ sơ"),
+        _t("receive", {S.SUBMITTED}, S.RECEIVED, {Role.RECEPTION}, label="Tiếp nhận hồ sơ"),
+        _t(
+            "refuse",
+            {S.SUBMITTED},
+            S.REFUSED,
+            {Role.RECEPTION},
+            note_required=True,
+            label="Từ chối tiếp nhận",
+        ),
+        _t(
+            "request_supplement",
+            {S.SUBMITTED, S.IN_REVIEW},
+            S.SUPPLEMENT_REQUESTED,
+            {Role.RECEPTION, Role.SPECIALIST},
+            note_required=True,
+            label="Yêu cầu bổ sung",
+        ),
+        _t(
+            "resubmit",
+            {S.SUPPLEMENT_REQUESTED},
+            None,
+            {APPLICANT, Role.RECEPTION},
+            label="Nộp bổ sung",
+        ),
+        _t(
+            "assign",
+            {S.RECEIVED, S.IN_REVIEW},
+            S.IN_REVIEW,
+            {Role.RECEPTION, Role.APPROVER},
+            label="Phân công xử lý",
+        ),
+        _t(
+            "propose",
+            {S.IN_REVIEW},
+            S.AWAITING_APPROVAL,
+            {Role.SPECIALIST},
+            label="Trình phê duyệt",
+        ),
+        _t("approve", {S.AWAITING_APPROVAL}, S.RESULT_READY, {Role.APPROVER}, label="Phê duyệt"),
+        _t(
+            "reject",
+            {S.AWAITING_APPROVAL},
+            S.REJECTED,
+            {Role.APPROVER},
+            note_required=True,
+            label="Không giải quyết",
+        ),
+        _t("return_result", {S.RESULT_READY}, S.COMPLETED, {Role.RECEPTION}, label="Trả kết quả"),
+        _t("withdraw", OPEN_BEFORE_RESULT, S.WITHDRAWN, {APPLICANT}, label="Rút hồ sơ"),
+    ]
+}
+
+
+def allowed_actions(*, dossier: Dossier, actor) -> list[str]:
+    """Actions ``actor`` may take on ``dossier`` now (for showing buttons; the guard still runs)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if dossier.status in t.sources and _actor_capacity(t, dossier, actor) is not None
+    ]
+
+
+def _officer_agency_id(actor) -> int | None:
+    profile = getattr(actor, "officer_profile", None)
+    return profile.agency_id if profile is not None else None
+
+
+def _actor_capacity(t: Transition, dossier: Dossier, actor) -> str | None:
+    """The capacity in which ``actor`` may take ``t`` on ``dossier`` (None: not at all)."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    if APPLICANT in t.actors and dossier.applicant_id == actor.pk:
+        return APPLICANT
+    roles = role_names(actor) & t.actors
+    if roles and dossier.agency_id is not None and _officer_agency_id(actor) == dossier.agency_id:
+        return sorted(roles)[0]
+    return None
+
+
+def next_dossier_code(*, agency, day) -> str:
+    """``<agency code>-<yymmdd>-<4-digit daily sequence>``; atomic upsert, no race."""
+    table = DossierCodeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+Mutator = Callable[[Dossier], set[str]]
+
+
+def _check_fee(dossier: Dossier, action: str) -> None:
+    """An unpaid fee holds back reception (fee due on submission) and handing back the result.
+
+    A dossier filed at the counter pays at the counter, so its reception is not held back.
+    """
+    from payments.selectors import fee_blocking_message
+
+    if action == "receive" and dossier.channel == Channel.COUNTER:
+        return
+    message = fee_blocking_message(dossier=dossier, action=action)
+    if message:
+        raise WorkflowError(message, code="fee_unpaid")
+
+
+@transaction.atomic
+def _apply(
+    *,
+    dossier: Dossier,
+    actor,
+    action: str,
+    note: str = "",
+    data: dict | None = None,
+    mutate: Mutator | None = None,
+    check: Callable[[Dossier], None] | None = None,
+) -> Dossier:
+    t = TRANSITIONS[action]
+    locked = (
+        Dossier.objects.select_for_update(of=("self",)).select_related("agency").get(pk=dossier.pk)
+    )
+    if locked.status not in t.sources:
+        raise WrongState(
+            f"Không thể “{t.label}” khi hồ sơ đang ở trạng thái “{locked.get_status_display()}” "
+            f"(cannot {action} a dossier that is {locked.status}).",
+            code="wrong_state",
+        )
+    capacity = _actor_capacity(t, locked, actor)
+    if capacity is None:
+        raise NotAllowed(
+            f"Bạn không có quyền “{t.label}” đối với hồ sơ này (you may not {action} this dossier).",
+            code="not_allowed",
+        )
+    note = (note or "").strip()
+    if t.note_required and not note:
+        raise WorkflowError(
+            f"Vui lòng ghi rõ lý do khi “{t.label}” (a reason is required).", code="note_required"
+        )
+    if check is not None:
+        check(locked)
+    _check_fee(locked, action)
+    from_status = locked.status
+    target = t.target or locked.resume_status or S.SUBMITTED
+    fields = {"status", "updated_at"}
+    if mutate is not None:
+        fields |= mutate(locked)
+    locked.status = target
+    locked.save(update_fields=sorted(fields))
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        action=action,
+        from_status=from_status,
+        to_status=locked.status,
+        actor=actor,
+        note=note,
+        data={"capacity": capacity, **(data or {})},
+    )
+    SyncOutbox.objects.create(
+        event=event,
+        payload={
+            "code": locked.code,
+            "procedure_version": locked.version_id,
+            "agency": locked.agency.code if locked.agency else None,
+            "action": action,
+            "from": from_status,
+            "to": locked.status,
+            "at": timezone.now().isoformat(),
+        },
+    )
+    from dossiers.tasks import notify_status_change
+    from portal.tasks import enqueue_on_commit
+
+    enqueue_on_commit(notify_status_change, event.pk)
+    dossier.__dict__.update(
+        {f.attname: getattr(locked, f.attname) for f in Dossier._meta.concrete_fields}
+    )
+    return locked
+
+
+# --- the transitions ---------------------------------------------------------------------
+
+
+def dossier_submit(
+    *, dossier: Dossier, actor, validate: Callable[[Dossier], None] | None = None
+) -> Dossier:
+    """Nộp hồ sơ: the dossier gets its code; ``validate`` re-checks the form on the server."""
+
+    def check(d: Dossier) -> None:
+        if d.agency_id is None:
+            raise WorkflowError(
+                "Vui lòng chọn cơ quan tiếp nhận (choose a receiving agency).", code="no_agency"
+            )
+        if validate is not None:
+            validate(d)
+
+    def mutate(d: Dossier) -> set[str]:
+        now = timezone.now()
+        d.submitted_at = now
+        d.code = next_dossier_code(agency=d.agency, day=timezone.localdate(now))
+        return {"submitted_at", "code"}
+
+    from payments.services import dossier_fee_assess
+
+    with transaction.atomic():
+        submitted = _apply(
+            dossier=dossier, actor=actor, action="submit", mutate=mutate, check=check
+        )
+        dossier_fee_assess(dossier=submitted)  # the fee and the rule that produced it
+    return submitted
+
+
+def dossier_receive(*, dossier: Dossier, actor, note: str = "") -> Dossier:
+    """Tiếp nhận: the clock starts; the appointment (due date) is set (Mẫu 01)."""
+
+    def mutate(d: Dossier) -> set[str]:
+        from dossiers.deadlines import due_at_for
+
+        d.received_at = timezone.now()
+        d.due_at = due_at_for(dossier=d, start=d.received_at)
+        return {"received_at", "due_at"}
+
+    return _apply(dossier=dossier, actor=actor, action="receive", note=note, mutate=mutate)
+
+
+def dossier_refuse(*, dossier: Dossier, actor, reasons: str) -> Dossier:
+    """Từ chối tiếp nhận (Mẫu 03), with the specific reasons."""
+    return _apply(dossier=dossier, actor=actor, action="refuse", note=reasons)
+
+
+def dossier_request_supplement(
+    *, dossier: Dossier, actor, items: list[dict], note: str = ""
+) -> Dossier:
+    """Yêu cầu bổ sung (Mẫu 02): everything missing at once, each with its reason."""
+    items = [
+        {"what": str(i.get("what", "")).strip(), "reason": str(i.get("reason", "")).strip()}
+        for i in items
+    ]
+    if not items or any(not i["what"] or not i["reason"] for i in items):
+        raise WorkflowError(
+            "Liệt kê đầy đủ từng nội dung cần bổ sung và lý do (list each item with its reason).",
+            code="items_required",
+        )
+    summary = note.strip() or "; ".join(f"{i['what']}: {i['reason']}" for i in items)
+
+    def mutate(d: Dossier) -> set[str]:
+        d.resume_status = d.status
+        return {"resume_status"}
+
+    return _apply(
+        dossier=dossier,
+        actor=actor,
+        action="request_supplement",
+        note=summary,
+        data={"items": items},
+        mutate=mutate,
+    )
+
+
+def dossier_resubmit(
+    *, dossier: Dossier, actor, note: str = "", validate: Callable[[Dossier], None] | None = None
+) -> Dossier:
+    """Nộp bổ sung: back to where the supplement was requested (reception or review)."""
+
+    def mutate(d: Dossier) -> set[str]:
+        d.resume_status = ""
+        return {"resume_status"}
+
+    return _apply(
+        dossier=dossier, actor=actor, action="resubmit", note=note, check=validate, mutate=mutate
+    )
+
+
+def dossier_assign(*, dossier: Dossier, actor, assignee, note: str = "") -> Dossier:
+    """Phân công: hand the dossier to a specialist of the same agency."""
+
+    def check(d: Dossier) -> None:
+        if (
+            Role.SPECIALIST not in role_names(assignee)
+            or _officer_agency_id(assignee) != d.agency_id
+        ):
+            raise WorkflowError(
+                "Chỉ phân công cho chuyên viên của cùng cơ quan (assign to a specialist of this agency).",
+                code="bad_assignee",
+            )
+
+    def mutate(d: Dossier) -> set[str]:
+        d.assigned_to = assignee
+        return {"assigned_to"}
+
+    return _apply(
+        dossier=dossier,
+        actor=actor,
+        action="assign",
+        note=note,
+        check=check,
+        mutate=mutate,
+        data={"assignee": assignee.pk},
+    )
+
+
+def dossier_propose(*, dossier: Dossier, actor, note: str = "") -> Dossier:
+    """Trình phê duyệt: only the specialist the dossier is assigned to."""
+
+    def check(d: Dossier) -> None:
+        if d.assigned_to_id != actor.pk:
+            raise NotAllowed(
+                "Chỉ chuyên viên được phân công mới trình phê duyệt (only the assigned specialist).",
+                code="not_assigned",
+            )
+
+    return _apply(dossier=dossier, actor=actor, action="propose", note=note, check=check)
+
+
+def _decided(d: Dossier) -> set[str]:
+    d.decided_at = timezone.now()
+    return {"decided_at"}
+
+
+def dossier_approve(*, dossier: Dossier, actor, note: str = "") -> Dossier:
+    return _apply(dossier=dossier, actor=actor, action="approve", note=note, mutate=_decided)
+
+
+def dossier_reject(*, dossier: Dossier, actor, reasons: str) -> Dossier:
+    return _apply(dossier=dossier, actor=actor, action="reject", note=reasons, mutate=_decided)
+
+
+def dossier_return_result(
+    *, dossier: Dossier, actor, note: str = "", data: dict | None = None
+) -> Dossier:
+    """Trả kết quả: online, at the counter (who collected it) or by post (tracking number)."""
+
+    def mutate(d: Dossier) -> set[str]:
+        d.completed_at = timezone.now()
+        return {"completed_at"}
+
+    return _apply(
+        dossier=dossier, actor=actor, action="return_result", note=note, data=data, mutate=mutate
+    )
+
+
+def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
+    """Rút hồ sơ: the applicant, before a result exists; a filed dossier needs a reason."""
+
+    def check(d: Dossier) -> None:
+        if d.status != S.DRAFT and not (reason or "").strip():
+            raise WorkflowError(
+                "Vui lòng cho biết lý do rút hồ sơ (give a reason).", code="note_required"
+            )
+
+    return _apply(dossier=dossier, actor=actor, action="withdraw", note=reason, check=check)
+
+
+ACTION_FUNCTIONS = {
+    "submit": dossier_submit,
+    "receive": dossier_receive,
+    "refuse": dossier_refuse,
+    "request_supplement": dossier_request_supplement,
+    "resubmit": dossier_resubmit,
+    "assign": dossier_assign,
+    "propose": dossier_propose,
+    "approve": dossier_approve,
+    "reject": dossier_reject,
+    "return_result": dossier_return_result,
+    "withdraw": dossier_withdraw,
+}
+assert set(ACTION_FUNCTIONS) == set(TRANSITIONS)
