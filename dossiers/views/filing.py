@@ -20,6 +20,7 @@ from dossiers import filing, workflow
 from dossiers.forms import AgencyForm, DeclarationForm, UploadForm, reuse_label
 from dossiers.models import Dossier, DossierStatus
 from dossiers.uploads import MB, max_total_bytes
+from payments.selectors import fee_summary
 from portal.models import Agency
 from procedures.schema import Kind, schema_fields
 from procedures.selectors import procedure_published_version
@@ -536,7 +537,12 @@ def file_done(request, public_id):
     return render(
         request,
         "dossiers/file_done.html",
-        {"dossier": dossier, "procedure": dossier.version.procedure, "version": dossier.version},
+        {
+            "dossier": dossier,
+            "procedure": dossier.version.procedure,
+            "version": dossier.version,
+            "fee": fee_summary(dossier=dossier),
+        },
     )
 
 
