@@ -123,6 +123,38 @@ class Dossier(models.Model):
     due_at = models.DateTimeField("Hạn trả kết quả (Due)", null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Deadlines (DESIGN §5, dossiers/deadlines.py)
+    clock_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while a supplement request stops the clock."
+    )
+    overdue_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline sweep found the dossier overdue."
+    )
+    late_episodes = models.PositiveSmallIntegerField(
+        default=0, help_text="Lateness episodes whose apology (Mẫu 04) set a new appointment."
+    )
+    expected_result_at = models.DateTimeField(
+        "Ngày dự kiến có kết quả (Expected result)",
+        null=True,
+        blank=True,
+        help_text="Recorded by an officer who foresees a delay: the sweep's apology uses it as "
+        "the new appointment.",
+    )
+    completed_late = models.BooleanField(
+        null=True, blank=True, help_text="Set once when the result is returned (never edited)."
+    )
+    # Back office (issue 7): "being handled by" — an officer took the dossier from a queue.
+    # Valid only while the dossier is still in ``claimed_status`` (workflow.dossier_claim).
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_dossiers",
+        verbose_name="Đang xử lý bởi (Being handled by)",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_status = models.CharField(max_length=24, blank=True)
 
     class Meta:
         verbose_name = "Hồ sơ (Dossier)"
@@ -130,6 +162,21 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "due_at", "id"], name="dossier_queue_idx"),
             models.Index(fields=["applicant", "-created_at", "-id"], name="dossier_applicant_idx"),
+            # The deadline sweep: open dossiers whose clock runs and are not yet marked overdue.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(
+                    status__in=["received", "in_review", "awaiting_approval", "result_ready"],
+                    overdue_at__isnull=True,
+                ),
+                name="dossier_deadline_open_idx",
+            ),
+            # Back-office queues (issue 7): each queue's filter + its due-date order.
+            models.Index(
+                fields=["agency", "assigned_to", "status", "due_at", "id"],
+                name="dossier_assigned_queue_idx",
+            ),
+            models.Index(fields=["agency", "due_at", "id"], name="dossier_agency_due_idx"),
         ]
         constraints = [
             _choices_check("status", DossierStatus, "dossier_status_valid"),
@@ -139,6 +186,11 @@ class Dossier(models.Model):
                 condition=Q(status__in=["draft", "withdrawn"])
                 | (Q(code__isnull=False) & Q(agency__isnull=False)),
                 name="dossier_filed_has_code_and_agency",
+            ),
+            # Returned after the due date: late for good (no edit can turn it "on time").
+            models.CheckConstraint(
+                condition=~Q(completed_late=False) | Q(completed_at__lte=models.F("due_at")),
+                name="dossier_late_stays_late",
             ),
         ]
 
@@ -291,3 +343,121 @@ class DossierOutput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.kind} {self.key}".strip()
+
+
+class SigningCertificate(models.Model):
+    """Chứng thư số của cơ quan: the key and certificate that sign an agency's result documents.
+
+    The private key is stored in the database as PKCS#8 PEM encrypted (AES-256, cryptography's
+    ``BestAvailableEncryption``) with a passphrase derived from ``SECRET_KEY`` (HMAC, salted with
+    the agency code; see ``dossiers.signing``): a database dump alone does not give the key, but
+    rotating ``SECRET_KEY`` needs the old one in ``SECRET_KEY_FALLBACKS`` until the certificates
+    are reissued. Production would keep the key in an HSM (PKCS#11) and a CA-issued certificate.
+    """
+
+    agency = models.ForeignKey(
+        "portal.Agency", on_delete=models.PROTECT, related_name="signing_certificates"
+    )
+    subject = models.CharField("Chủ thể (Subject)", max_length=300)
+    serial_number = models.CharField(max_length=64)
+    fingerprint_sha256 = models.CharField(max_length=64, unique=True)
+    certificate_pem = models.TextField("Chứng thư (Certificate, PEM)")
+    private_key_pem = models.TextField("Khóa bí mật, đã mã hóa (Encrypted private key, PEM)")
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Chứng thư số (Signing certificate)"
+        verbose_name_plural = "Chứng thư số (Signing certificates)"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=Q(is_active=True),
+                name="signing_certificate_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.not_before:%Y-%m-%d} – {self.not_after:%Y-%m-%d})"
+
+
+class ApologyState(models.TextChoices):
+    WAITING_FOR_DATE = "waiting_for_date", "Chờ cán bộ hẹn lại ngày (Waiting for a new date)"
+    ISSUED = "issued", "Đã phát hành (Issued)"
+
+
+class Apology(models.Model):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04): one per lateness episode."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
+    episode = models.PositiveSmallIntegerField(help_text="1 for the first lateness, then 2, …")
+    reason = models.TextField("Lý do chậm trễ (Reason)", blank=True)
+    original_due_at = models.DateTimeField("Ngày hẹn cũ (Original appointment)", null=True)
+    new_appointment = models.DateTimeField("Ngày hẹn mới (New appointment)", null=True, blank=True)
+    state = models.CharField(
+        max_length=20, choices=ApologyState.choices, default=ApologyState.WAITING_FOR_DATE
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Thư xin lỗi (Apology)"
+        verbose_name_plural = "Thư xin lỗi (Apologies)"
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "episode"], name="apology_one_per_episode"),
+            _choices_check("state", ApologyState, "apology_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state="waiting_for_date")
+                | (Q(new_appointment__isnull=False) & Q(issued_at__isnull=False)),
+                name="apology_issued_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["state"], condition=Q(emailed_at__isnull=True), name="apology_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} xin lỗi #{self.episode}"
+
+
+class DigestLog(models.Model):
+    """One deadline digest per agency per day, claimed by INSERT … ON CONFLICT DO NOTHING."""
+
+    agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="digest_one_per_agency_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.agency_id} {self.day}"
+
+
+class EmailLog(models.Model):
+    """A mail the deadline machinery sent (written in the transaction that claims it)."""
+
+    kind = models.CharField(max_length=20)
+    ref = models.CharField(max_length=60, help_text="What the mail is about, e.g. apology:12.")
+    to = models.TextField()
+    subject = models.CharField(max_length=250)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="emaillog_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"

@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from dossiers.deadlines import dossier_time_left, time_left_label
 from dossiers.models import DossierEvent, DossierStatus
 from dossiers.outputs import dossier_url
 
@@ -35,6 +36,7 @@ def event_email_send(*, event_id: int) -> bool:
             "status_label": DossierStatus(event.to_status).label.split(" (")[0],
             "procedure": dossier.version.procedure,
             "dossier_url": dossier_url(dossier),
+            "time_left_text": time_left_label(dossier_time_left(dossier)),
         }
         subject = render_to_string("emails/dossier_status_subject.txt", context).strip()
         text = render_to_string("emails/dossier_status.txt", context)

@@ -29,7 +29,28 @@ RECEPTION_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 PLACE = "Thành phố Hồ Chí Minh"
 
 # kind -> the template of templates/pdf/ that prints it (others are added with their forms)
-TEMPLATES = {OutputKind.ACKNOWLEDGEMENT: "pdf/acknowledgement.html"}
+TEMPLATES = {
+    OutputKind.ACKNOWLEDGEMENT: "pdf/acknowledgement.html",
+    OutputKind.RECEIPT_01: "pdf/form_01_receipt.html",
+    OutputKind.SUPPLEMENT_02: "pdf/form_02_supplement.html",
+    OutputKind.REFUSAL_03: "pdf/form_03_refusal.html",
+    OutputKind.APOLOGY_04: "pdf/form_04_apology.html",  # context: dossiers.apologies
+    OutputKind.RESULT: "pdf/result.html",  # rendered and signed by dossiers.signing
+}
+# kind -> the event that issues it; its context comes from that event (the one whose id is the
+# output's key, else the latest of that action)
+EVENT_ACTIONS = {
+    OutputKind.ACKNOWLEDGEMENT: "submit",
+    OutputKind.RECEIPT_01: "receive",
+    OutputKind.SUPPLEMENT_02: "request_supplement",
+    OutputKind.REFUSAL_03: "refuse",
+    OutputKind.RESULT: "approve",
+}
+RESULT_DELIVERY_TEXT = {
+    "online": "Trực tuyến trên Cổng Dịch vụ công (tải bản điện tử có chữ ký số)",
+    "counter": RECEPTION_UNIT + " (nhận trực tiếp)",
+    "post": "Qua dịch vụ bưu chính công ích",
+}
 # kind -> the file name a citizen downloads (the dossier code is appended)
 DOWNLOAD_NAMES = {
     OutputKind.ACKNOWLEDGEMENT: "giay-xac-nhan-nop-ho-so",
@@ -119,14 +140,20 @@ def output_render(*, dossier_id: int, kind: str, key: str = "") -> DossierOutput
     )
     if dossier is None or not dossier.code:
         return None
+    if kind == OutputKind.RESULT and key == "signed":
+        return _result_issue(dossier)
     from dossiers.pdf import render_pdf
 
-    pdf = render_pdf(TEMPLATES[OutputKind(kind)], dossier_outputs_context(dossier))
-    event = (
-        DossierEvent.objects.filter(dossier=dossier, action="submit").order_by("-id").first()
-        if kind == OutputKind.ACKNOWLEDGEMENT
-        else None
-    )
+    event = output_event(dossier=dossier, kind=kind, key=key)
+    builder = EVENT_CONTEXTS.get(OutputKind(kind))
+    context = dossier_outputs_context(dossier)
+    if builder is not None:
+        context.update(builder(dossier, event))
+    if kind == OutputKind.APOLOGY_04:  # one per lateness episode: the key is the episode
+        from dossiers.apologies import apology_output_context
+
+        context.update(apology_output_context(dossier=dossier, key=key))
+    pdf = render_pdf(TEMPLATES[OutputKind(kind)], context)
     output = DossierOutput(dossier=dossier, kind=kind, key=key, event=event)
     output.file.save("output.pdf", ContentFile(pdf), save=False)
     try:
@@ -140,7 +167,9 @@ def output_render(*, dossier_id: int, kind: str, key: str = "") -> DossierOutput
 
 
 def outputs_for_event(*, event_id: int) -> list[str]:
-    """Queue the documents a status change issues (now: the acknowledgement on submit)."""
+    """Queue the documents a status change issues: the acknowledgement of an online submission,
+    Mẫu 01 on receive, Mẫu 02 on each supplement request (keyed by the event id: one form a
+    round), Mẫu 03 on refusal, and the signed result on approve (``dossiers.signing``)."""
     from dossiers.tasks import render_output
 
     event = (
@@ -149,7 +178,130 @@ def outputs_for_event(*, event_id: int) -> list[str]:
         .only("action", "dossier__channel")
         .first()
     )
-    if event is None or event.action != "submit" or event.dossier.channel != Channel.ONLINE:
+    if event is None:
         return []
-    render_output.delay(event.dossier_id, OutputKind.ACKNOWLEDGEMENT.value)
-    return [OutputKind.ACKNOWLEDGEMENT.value]
+    if event.action == "submit":
+        if event.dossier.channel != Channel.ONLINE:
+            return []
+        render_output.delay(event.dossier_id, OutputKind.ACKNOWLEDGEMENT.value)
+        return [OutputKind.ACKNOWLEDGEMENT.value]
+    issued = {
+        "receive": (OutputKind.RECEIPT_01, ""),
+        "request_supplement": (OutputKind.SUPPLEMENT_02, str(event.pk)),
+        "refuse": (OutputKind.REFUSAL_03, str(event.pk)),
+        "approve": (OutputKind.RESULT, "signed"),
+    }.get(event.action)
+    if issued is None:
+        return []
+    kind, key = issued
+    render_output.delay(event.dossier_id, kind.value, key)
+    return [kind.value]
+
+
+# --- the context of each form, from the event that issued it --------------------------------
+
+
+def person_name(user) -> str:
+    """How a person is printed on a form (full name, else e-mail)."""
+    return user.get_full_name() if user is not None else ""
+
+
+def officer_phone(user, agency) -> str:
+    """The officer's phone (OfficerProfile.phone), else the agency's."""
+    profile = getattr(user, "officer_profile", None) if user is not None else None
+    return (profile.phone if profile is not None else "") or (agency.phone if agency else "")
+
+
+def output_event(*, dossier: Dossier, kind: str, key: str = "") -> DossierEvent | None:
+    """The event an output is printed from: the one whose id is ``key``, else the latest."""
+    action = EVENT_ACTIONS.get(OutputKind(kind))
+    if action is None:
+        return None
+    events = DossierEvent.objects.filter(dossier=dossier, action=action).select_related(
+        "actor__officer_profile"
+    )
+    if key.isdigit():
+        found = events.filter(pk=int(key)).first()
+        if found is not None:
+            return found
+    return events.order_by("-id").first()
+
+
+def receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, Any]:
+    """Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả), from the ``receive`` event."""
+    received = dossier.received_at or (event.created_at if event else None)
+    number = None
+    if received is not None:
+        number = Dossier.objects.filter(
+            agency_id=dossier.agency_id,
+            received_at__year=received.year,
+            received_at__lte=received,
+        ).count()
+    delivery = RESULT_DELIVERY_TEXT.get(dossier.result_delivery, "")
+    if dossier.result_delivery == "post" and dossier.delivery_address:
+        delivery = f"{delivery}: {dossier.delivery_address}"
+    elif dossier.result_delivery == "counter" and dossier.agency:
+        delivery = f"{RECEPTION_UNIT} – {dossier.agency.name} (nhận trực tiếp)"
+    required = {d.key: d.name for d in dossier.version.documents.all()}
+    kind = "Bản điện tử" if dossier.channel == Channel.ONLINE else "Bản chính"
+    return {
+        "issued_at": received,
+        "received_at": received,
+        "documents": [
+            {"name": required.get(doc.slot, doc.slot), "kind": kind, "count": 1}
+            for doc in dossier.documents.all()
+        ],
+        "sets_count": 1,
+        "result_delivery": delivery,
+        "logbook_volume": f"{received:%Y}" if received else "",
+        "logbook_number": number or "",
+        "receiving_officer": person_name(event.actor if event else None),
+    }
+
+
+def supplement_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, Any]:
+    """Mẫu 02 (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ), from a ``request_supplement`` event:
+    every item with its reason (asked once), who to call, the guiding officer."""
+    actor = event.actor if event else None
+    return {
+        "issued_at": event.created_at if event else None,
+        "items": list((event.data or {}).get("items", [])) if event else [],
+        "note": event.note if event else "",
+        "officer_name": person_name(actor),
+        "officer_phone": officer_phone(actor, dossier.agency),
+        "round": (
+            DossierEvent.objects.filter(
+                dossier=dossier, action="request_supplement", id__lte=event.pk
+            ).count()
+            if event
+            else 1
+        ),
+    }
+
+
+def refusal_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, Any]:
+    """Mẫu 03 (Phiếu từ chối tiếp nhận giải quyết hồ sơ), from the ``refuse`` event."""
+    reasons = event.note if event else ""
+    return {
+        "issued_at": event.created_at if event else None,
+        "reasons": [line.strip(" -•\t") for line in reasons.splitlines() if line.strip(" -•\t")],
+        "officer_name": person_name(event.actor if event else None),
+    }
+
+
+EVENT_CONTEXTS = {
+    OutputKind.RECEIPT_01: receipt_context,
+    OutputKind.SUPPLEMENT_02: supplement_context,
+    OutputKind.REFUSAL_03: refusal_context,
+}
+
+
+def _result_issue(dossier: Dossier) -> DossierOutput | None:
+    """The signed result (queued on approve); None, logged, when the agency cannot sign yet."""
+    from dossiers.signing import NoSigningCertificate, result_issue
+
+    try:
+        return result_issue(dossier=dossier)
+    except NoSigningCertificate as exc:
+        log.warning("result of %s not issued: %s", dossier.code, exc)
+        return None

@@ -21,6 +21,18 @@ from procedures.schema import Kind, schema_fields
 MY_DOSSIERS_PAGE_SIZE = 20
 
 
+def apology_new_date(dossier: Dossier):
+    """The new appointment of the dossier's latest issued apology (Mẫu 04), for the look-up."""
+    from dossiers.models import Apology, ApologyState
+
+    return (
+        Apology.objects.filter(dossier=dossier, state=ApologyState.ISSUED)
+        .order_by("-episode")
+        .values_list("new_appointment", flat=True)
+        .first()
+    )
+
+
 def status_label(status: str) -> str:
     """The Vietnamese status alone (``"Mới nộp"``), as FORMS.md lists them for citizens."""
     try:
@@ -196,6 +208,13 @@ def _actor_label(event: DossierEvent) -> str:
     return "Hệ thống (System)" if event.actor_id is None else "Cán bộ (Officer)"
 
 
+# Events that are not status changes (deadline sweep, apologies: dossiers/sweep.py, apologies.py)
+EVENT_LABELS = {
+    "overdue": "Quá hạn trả kết quả",
+    "apology": "Xin lỗi và hẹn lại ngày trả kết quả",
+}
+
+
 def timeline(events) -> list[TimelineEntry]:
     from dossiers.workflow import TRANSITIONS
 
@@ -206,7 +225,9 @@ def timeline(events) -> list[TimelineEntry]:
             TimelineEntry(
                 at=event.created_at,
                 action=event.action,
-                label=transition.label if transition else event.action,
+                label=transition.label
+                if transition
+                else EVENT_LABELS.get(event.action, event.action),
                 to_status=event.to_status,
                 status_label=status_label(event.to_status),
                 actor=_actor_label(event),

@@ -321,7 +321,10 @@ def dossier_request_supplement(
 
     def mutate(d: Dossier) -> set[str]:
         d.resume_status = d.status
-        return {"resume_status"}
+        if d.received_at is None or d.due_at is None:
+            return {"resume_status"}  # asked at reception: no clock yet
+        d.clock_paused_at = timezone.now()  # the clock stops while the citizen supplements
+        return {"resume_status", "clock_paused_at"}
 
     return _apply(
         dossier=dossier,
@@ -338,12 +341,36 @@ def dossier_resubmit(
 ) -> Dossier:
     """Nộp bổ sung: back to where the supplement was requested (reception or review)."""
 
+    clock: dict = {}  # filled by mutate, recorded in the event's data (why the due date moved)
+
     def mutate(d: Dossier) -> set[str]:
+        from dossiers.deadlines import due_at_after_resume
+
         d.resume_status = ""
-        return {"resume_status"}
+        if d.clock_paused_at is None:
+            return {"resume_status"}
+        now = timezone.now()
+        old_due = d.due_at
+        d.due_at = due_at_after_resume(dossier=d, now=now)
+        clock.update(
+            clock=d.version.supplement_clock,
+            paused_at=d.clock_paused_at.isoformat(),
+            old_due_at=timezone.localtime(old_due).isoformat() if old_due else None,
+            new_due_at=timezone.localtime(d.due_at).isoformat(),
+        )
+        d.clock_paused_at = None
+        if d.overdue_at is not None and d.due_at > now:
+            d.overdue_at = None
+        return {"resume_status", "due_at", "clock_paused_at", "overdue_at"}
 
     return _apply(
-        dossier=dossier, actor=actor, action="resubmit", note=note, check=validate, mutate=mutate
+        dossier=dossier,
+        actor=actor,
+        action="resubmit",
+        note=note,
+        check=validate,
+        mutate=mutate,
+        data=clock,
     )
 
 
@@ -407,8 +434,11 @@ def dossier_return_result(
     """Trả kết quả: online, at the counter (who collected it) or by post (tracking number)."""
 
     def mutate(d: Dossier) -> set[str]:
+        from dossiers.deadlines import returned_late
+
         d.completed_at = timezone.now()
-        return {"completed_at"}
+        d.completed_late = returned_late(dossier=d, at=d.completed_at)  # set once, never edited
+        return {"completed_at", "completed_late"}
 
     return _apply(
         dossier=dossier, actor=actor, action="return_result", note=note, data=data, mutate=mutate
@@ -441,3 +471,125 @@ ACTION_FUNCTIONS = {
     "withdraw": dossier_withdraw,
 }
 assert set(ACTION_FUNCTIONS) == set(TRANSITIONS)
+
+
+# --- back office: taking a dossier from a queue (issue 7) ------------------------------------
+# Claiming never changes a status by itself, except a specialist taking a received dossier,
+# which is the ``assign`` transition to themself. Other claims set the "being handled by" marker
+# (``claimed_by``, valid while the dossier stays in ``claimed_status``). Rows are taken with
+# ``select_for_update(skip_locked=True)``: of two officers claiming one dossier at once, one wins
+# and the other is told at once (no waiting on the lock).
+
+# queue -> (the status it lists, the role that takes dossiers from it)
+CLAIM_QUEUES: dict[str, tuple[str, str]] = {
+    "reception": (S.SUBMITTED, Role.RECEPTION),
+    "unassigned": (S.RECEIVED, Role.SPECIALIST),
+    "approval": (S.AWAITING_APPROVAL, Role.APPROVER),
+    "results": (S.RESULT_READY, Role.RECEPTION),
+}
+CLAIM_ROLES: dict[str, str] = {status: role for status, role in CLAIM_QUEUES.values()}
+CLAIMED_BY_OTHER = (
+    "Hồ sơ đang được cán bộ khác nhận xử lý, vui lòng chọn hồ sơ khác "
+    "(another officer is handling this dossier; choose another one)."
+)
+
+
+def _claim_locked(locked: Dossier, actor) -> Dossier:
+    """Claim an already locked dossier for ``actor`` (checks state, role, agency, marker)."""
+    role = CLAIM_ROLES.get(locked.status)
+    if role is None:
+        raise WrongState(
+            f"Không thể nhận xử lý hồ sơ đang ở trạng thái “{locked.get_status_display()}” "
+            f"(a dossier that is {locked.status} cannot be claimed).",
+            code="wrong_state",
+        )
+    if role not in role_names(actor) or _officer_agency_id(actor) != locked.agency_id:
+        raise NotAllowed(
+            "Bạn không có quyền nhận xử lý hồ sơ này (you may not claim this dossier).",
+            code="not_allowed",
+        )
+    if locked.status == S.RECEIVED:
+        # A specialist takes a received dossier: the ``assign`` transition to themself.
+        from_status = locked.status
+        locked.assigned_to = actor
+        locked.status = S.IN_REVIEW
+        locked.save(update_fields=["assigned_to", "status", "updated_at"])
+        event = DossierEvent.objects.create(
+            dossier=locked,
+            action="assign",
+            from_status=from_status,
+            to_status=locked.status,
+            actor=actor,
+            note="Chuyên viên nhận xử lý (claimed by the specialist)",
+            data={"capacity": Role.SPECIALIST.value, "assignee": actor.pk, "claimed": True},
+        )
+        SyncOutbox.objects.create(
+            event=event,
+            payload={
+                "code": locked.code,
+                "procedure_version": locked.version_id,
+                "agency": locked.agency.code if locked.agency else None,
+                "action": "assign",
+                "from": from_status,
+                "to": locked.status,
+                "at": timezone.now().isoformat(),
+            },
+        )
+        from dossiers.tasks import notify_status_change
+        from portal.tasks import enqueue_on_commit
+
+        enqueue_on_commit(notify_status_change, event.pk)
+        return locked
+    if locked.claimed_by_id not in (None, actor.pk) and locked.claimed_status == locked.status:
+        raise WorkflowError(CLAIMED_BY_OTHER, code="claimed")
+    locked.claimed_by = actor
+    locked.claimed_at = timezone.now()
+    locked.claimed_status = locked.status
+    locked.save(update_fields=["claimed_by", "claimed_at", "claimed_status"])
+    return locked
+
+
+@transaction.atomic
+def dossier_claim(*, dossier: Dossier, actor) -> Dossier:
+    """Nhận xử lý: take one dossier (a row locked by another officer is refused at once)."""
+    locked = (
+        Dossier.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("agency")
+        .filter(pk=dossier.pk)
+        .first()
+    )
+    if locked is None:
+        raise WorkflowError(CLAIMED_BY_OTHER, code="claimed")
+    claimed = _claim_locked(locked, actor)
+    dossier.__dict__.update(
+        {f.attname: getattr(claimed, f.attname) for f in Dossier._meta.concrete_fields}
+    )
+    return claimed
+
+
+@transaction.atomic
+def dossier_take_next(*, agency, actor, queue: str) -> Dossier | None:
+    """Lấy hồ sơ tiếp theo: the unclaimed dossier of ``queue`` due first (None: queue empty)."""
+    from django.db.models import F, Q
+
+    if queue not in CLAIM_QUEUES:
+        raise WorkflowError("Hàng đợi không hợp lệ (unknown queue).", code="bad_queue")
+    status, role = CLAIM_QUEUES[queue]
+    if role not in role_names(actor) or _officer_agency_id(actor) != agency.pk:
+        raise NotAllowed(
+            "Bạn không có quyền nhận hồ sơ từ hàng đợi này (you may not take from this queue).",
+            code="not_allowed",
+        )
+    free = Q(claimed_by__isnull=True) | ~Q(claimed_status=status) | Q(claimed_by=actor)
+    if status == S.RECEIVED:
+        free = Q(assigned_to__isnull=True)
+    locked = (
+        Dossier.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("agency")
+        .filter(free, agency=agency, status=status)
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+        .first()
+    )
+    if locked is None:
+        return None
+    return _claim_locked(locked, actor)

@@ -135,4 +135,7 @@ def seed_demo() -> list[dict]:
             }
         )
     seed_procedures()  # the sample catalog (idempotent)
+    from dossiers.signing import agency_certificates_ensure
+
+    agency_certificates_ensure(codes=[ward_agency_code(WARD_A), ward_agency_code(WARD_B)])
     return printed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +41,27 @@ def _check_broker() -> dict:
     return {"ok": True, "mode": "broker"}
 
 
+SWEEP = "deadline_sweep"
+
+
+def _sweep_max_age():
+    entry = settings.CELERY_BEAT_SCHEDULE.get("deadline-sweep", {})
+    return 3 * entry.get("schedule", timedelta(minutes=5))
+
+
+def _check_sweep(now) -> dict:
+    """The deadline sweep's last run (dossiers.tasks.deadline_sweep), within 3 intervals."""
+    sweep = Heartbeat.objects.filter(name=SWEEP).first()
+    if sweep is None:
+        return {"ok": False, "last": None, "error": "no deadline sweep recorded yet"}
+    age = now - sweep.at
+    result = {"ok": age <= _sweep_max_age(), "last": sweep.at.isoformat()}
+    result["age_s"] = round(age.total_seconds())
+    if not result["ok"]:
+        result["error"] = f"last sweep older than {int(_sweep_max_age().total_seconds())} s"
+    return result
+
+
 def _check_beat() -> dict:
     beat = Heartbeat.objects.filter(name=BEAT).first()
     if celery_app.conf.task_always_eager:
@@ -48,6 +70,7 @@ def _check_beat() -> dict:
             "mode": "eager (no beat)",
             "last": beat.at.isoformat() if beat else None,
         }
+    sweep = _check_sweep(timezone.now())
     if beat is None:
         return {"ok": False, "last": None, "error": "no heartbeat recorded yet"}
     age = timezone.now() - beat.at
@@ -57,6 +80,10 @@ def _check_beat() -> dict:
         result["error"] = (
             f"last heartbeat older than {int(settings.HEALTHZ_BEAT_MAX_AGE.total_seconds())} s"
         )
+    result["deadline_sweep"] = sweep
+    if not sweep["ok"]:
+        result["ok"] = False
+        result.setdefault("error", sweep["error"])
     return result
 
 

@@ -129,6 +129,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reconcile_payments",
         "schedule": timedelta(minutes=15),
     },
+    # dossiers/sweep.py; /healthz fails when its last run is older than 3 intervals
+    "deadline-sweep": {
+        "task": "dossiers.tasks.deadline_sweep",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # /healthz fails when the last beat heartbeat is older than this many intervals.
 HEALTHZ_BEAT_MAX_AGE = timedelta(seconds=3 * BEAT_HEARTBEAT_SECONDS)
@@ -290,6 +295,8 @@ CONTENT_SECURITY_POLICY = {
 # the payment gateway's server-to-server notification).
 SITE_URL = env.url_list("SITE_URL", ["http://127.0.0.1:8000"])[0].rstrip("/")
 DOSSIER_MAX_TOTAL_MB = env.int_("DOSSIER_MAX_TOTAL_MB", 50, minimum=1)
+# "Due soon" in queues, pages and e-mails: at most this many working days left.
+DUE_SOON_WORKING_DAYS = env.int_("DUE_SOON_WORKING_DAYS", 1, minimum=0)
 OFFICE_TIMEZONE = TIME_ZONE
 # Office hours: a dossier received at or after closing, or on a day off, counts from the next
 # working day's opening (portal/workdays.py).

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from portal import selectors
 from portal.forms import ProfileForm
 from portal.health import health_report
-from portal.roles import STAFF_ROLES, has_role, role_names
+from portal.roles import STAFF_ROLES, Role, has_role, role_names
 
 
 def home(request):
@@ -44,6 +44,10 @@ def officer_home(request):
     if not roles and not request.user.is_staff:
         raise PermissionDenied(_("Trang này chỉ dành cho cán bộ."))
     profile = selectors.officer_profile(request.user)
+    if profile is not None and roles & {Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}:
+        from dossiers.views.officer import home
+
+        return home(request)  # the officer's queues (issue 7)
     return render(
         request,
         "portal/officer_home.html",

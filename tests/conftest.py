@@ -86,7 +86,8 @@ def mfa_client(client):
 def celery_worker_process(transactional_db, settings):
     """Start real Celery worker processes (against the real Redis) on the test database.
 
-    Returns a function ``start(queue, concurrency=1)``; every process started is stopped at the end.
+    Returns a function ``start(queue, concurrency=1, pool="prefork", env=None)`` (``env``: extra
+    environment variables of the worker); every process started is stopped at the end.
     The test process stops running tasks eagerly so ``.delay()`` goes through the broker.
     """
     import subprocess
@@ -104,8 +105,10 @@ def celery_worker_process(transactional_db, settings):
     db_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     started: list[subprocess.Popen] = []
 
-    def start(queue: str, concurrency: int = 1, pool: str = "prefork") -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": db_url}
+    def start(
+        queue: str, concurrency: int = 1, pool: str = "prefork", env: dict | None = None
+    ) -> subprocess.Popen:
+        env = {**os.environ, "DATABASE_URL": db_url, **(env or {})}
         proc = subprocess.Popen(
             [
                 sys.executable,

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from dossiers import selectors, workflow
+from dossiers import deadlines, selectors, workflow
 from dossiers.models import Dossier, DossierDocument, DossierStatus
 from dossiers.outputs import download_filename
 from payments.selectors import fee_summary
@@ -79,7 +79,9 @@ def detail(request, public_id):
         "is_applicant": dossier.applicant_id == request.user.pk,
         "draft_url": _draft_url(dossier) if dossier.status == DossierStatus.DRAFT else "",
         "fee": fee_summary(dossier=dossier),
+        "time_left": deadlines.dossier_time_left(dossier),
     }
+    context["time_left_text"] = deadlines.time_left_label(context["time_left"])
     return render(request, "dossiers/detail.html", context)
 
 
@@ -384,6 +386,7 @@ def lookup(request):
                     "status": dossier.status,
                     "agency": dossier.agency.name if dossier.agency else "",
                     "due_at": dossier.due_at,
+                    "apology_new_date": selectors.apology_new_date(dossier),
                 }
             else:
                 error = LOOKUP_NOT_FOUND

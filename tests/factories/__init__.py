@@ -22,10 +22,15 @@ def totp_code(secret: str, at: float | None = None) -> str:
     import time
 
     if at is None:
-        if time.time() % 30 > 26:
+        if time.time() % 30 > 26 or _LAST_STEP.get(secret) == int(time.time() // 30):
+            # about to expire, or already used: allauth accepts a code once (replay protection)
             time.sleep(30 - time.time() % 30 + 0.2)
         at = time.time()
+        _LAST_STEP[secret] = int(at // 30)
     return format_hotp_value(hotp_value(secret, int(at // 30)))
+
+
+_LAST_STEP: dict[str, int] = {}
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):

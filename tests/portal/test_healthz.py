@@ -22,6 +22,7 @@ def broker_mode(settings):
 
 def test_it_is_healthy_with_real_postgres_redis_and_a_fresh_beat(client, broker_mode):
     heartbeat_record()
+    heartbeat_record(name="deadline_sweep")
     response = client.get("/healthz")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -34,6 +35,7 @@ def test_it_is_healthy_with_real_postgres_redis_and_a_fresh_beat(client, broker_
 
 def test_it_fails_naming_the_broker_when_the_broker_is_down(client, broker_mode):
     heartbeat_record()
+    heartbeat_record(name="deadline_sweep")
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
     try:
@@ -48,6 +50,7 @@ def test_it_fails_naming_the_broker_when_the_broker_is_down(client, broker_mode)
 
 def test_it_fails_naming_the_cache_when_the_cache_is_down(client, broker_mode, settings):
     heartbeat_record()
+    heartbeat_record(name="deadline_sweep")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

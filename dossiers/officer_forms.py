@@ -1,0 +1,185 @@
+"""Forms of the officers' back office (issue 7). They only parse input; the workflow decides."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dossiers.models import Channel, DossierStatus, ResultDelivery
+from dossiers.queues import TIME_LEFT, QueueFilters
+
+REQUIRED = {"required": "Vui lòng nhập thông tin này (this field is required)."}
+
+
+class QueueFilterForm(forms.Form):
+    """Search and filters of a queue (GET; every combination is a plain URL)."""
+
+    q = forms.CharField(
+        label="Tìm kiếm (Search)",
+        required=False,
+        max_length=100,
+        help_text="Mã hồ sơ, tên người nộp hoặc số CCCD (code, applicant name or ID number).",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    procedure = forms.TypedChoiceField(
+        label="Thủ tục (Procedure)", required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(label="Trạng thái (Status)", required=False)
+    time_left = forms.ChoiceField(
+        label="Thời hạn (Time left)",
+        required=False,
+        choices=[("", "Tất cả (All)")] + [(k, f"{vi} ({en})") for k, (vi, en) in TIME_LEFT.items()],
+    )
+    channel = forms.ChoiceField(
+        label="Kênh nộp (Channel)",
+        required=False,
+        choices=[("", "Tất cả (All)"), *Channel.choices],
+    )
+    received_from = forms.DateField(
+        label="Tiếp nhận từ ngày (Received from)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label="đến ngày (to)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, procedures=(), show_status=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", "Tất cả (All)")] + [
+            (p.pk, p.name) for p in procedures
+        ]
+        if show_status:
+            self.fields["status"].choices = [("", "Tất cả (All)")] + [
+                c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT
+            ]
+        else:
+            del self.fields["status"]
+
+    def filters(self) -> QueueFilters:
+        if not self.is_valid():
+            return QueueFilters()
+        data = self.cleaned_data
+        return QueueFilters(
+            q=data.get("q", ""),
+            procedure=data.get("procedure"),
+            status=data.get("status", ""),
+            time_left=data.get("time_left", ""),
+            channel=data.get("channel", ""),
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Ghi chú (Note)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReasonsForm(forms.Form):
+    reasons = forms.CharField(
+        label="Lý do cụ thể (Specific reasons)",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Vui lòng ghi rõ lý do (a reason is required)."},
+    )
+
+
+class SupplementItemForm(forms.Form):
+    what = forms.CharField(label="Nội dung cần bổ sung (What is missing)", max_length=300)
+    reason = forms.CharField(label="Lý do (Why)", max_length=1000)
+
+
+class _SupplementBaseFormSet(forms.BaseFormSet):
+    def items(self) -> list[dict]:
+        return [
+            {"what": f.cleaned_data["what"], "reason": f.cleaned_data["reason"]}
+            for f in self.forms
+            if f.cleaned_data and f.has_changed()
+        ]
+
+
+SupplementFormSet = forms.formset_factory(
+    SupplementItemForm,
+    formset=_SupplementBaseFormSet,
+    extra=3,
+    min_num=1,
+    validate_min=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Chuyên viên xử lý (Specialist)",
+        queryset=None,
+        empty_label="— Chọn chuyên viên (choose) —",
+        error_messages={"required": "Vui lòng chọn chuyên viên (choose a specialist)."},
+    )
+    note = forms.CharField(label="Ghi chú (Note)", required=False, max_length=2000)
+
+    def __init__(self, *args, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = specialists
+        self.fields["assignee"].label_from_instance = lambda u: u.full_name or u.email
+
+
+class ProposeForm(forms.Form):
+    draft = forms.FileField(
+        label="Dự thảo kết quả (Draft result document)",
+        help_text="Tệp PDF, tối đa 10 MB (PDF, at most 10 MB).",
+        error_messages={"required": "Vui lòng tải lên dự thảo kết quả (upload the draft)."},
+    )
+    note = forms.CharField(
+        label="Ý kiến đề xuất (Proposal)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReturnResultForm(forms.Form):
+    method = forms.ChoiceField(
+        label="Hình thức trả kết quả (How the result is handed back)",
+        choices=ResultDelivery.choices,
+        widget=forms.RadioSelect,
+    )
+    collected_by = forms.CharField(
+        label="Người nhận tại quầy (Collected by, at the counter)", required=False, max_length=150
+    )
+    tracking_number = forms.CharField(
+        label="Mã vận đơn bưu chính (Postal tracking number)", required=False, max_length=60
+    )
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method == ResultDelivery.COUNTER and not data.get("collected_by", "").strip():
+            self.add_error("collected_by", "Ghi tên người nhận kết quả (who collected the result).")
+        if method == ResultDelivery.POST and not data.get("tracking_number", "").strip():
+            self.add_error("tracking_number", "Ghi mã vận đơn (the tracking number).")
+        return data
+
+    def delivery_data(self) -> dict:
+        data = {"method": self.cleaned_data["method"]}
+        if data["method"] == ResultDelivery.COUNTER:
+            data["collected_by"] = self.cleaned_data["collected_by"].strip()
+        if data["method"] == ResultDelivery.POST:
+            data["tracking_number"] = self.cleaned_data["tracking_number"].strip()
+        return data
+
+
+class CounterProcedureForm(forms.Form):
+    procedure = forms.ChoiceField(label="Thủ tục (Procedure)")
+
+    def __init__(self, *args, procedures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", "— Chọn thủ tục (choose) —")] + [
+            (p.code, f"{p.code} — {p.name}") for p in procedures
+        ]

@@ -1,0 +1,403 @@
+"""Reads of the officers' back office (issue 7): the queues of an agency, their counts, one
+dossier as an officer of its agency sees it.
+
+Every query is scoped to the officer's agency (``officer_agency``); a dossier of another agency
+does not exist here (404). Queue pages use **keyset pagination** on ``(due_at, id)`` with NULL
+due dates last (a submitted dossier has no due date until it is received): no OFFSET and no
+COUNT(*) over the table. The rows of a page are one SQL query whatever the page number: the
+dated part ``(due_at, id) > cursor`` and the undated part ``due_at IS NULL`` are two index range
+scans joined with UNION ALL. Queue counts are one ``GROUP BY status`` over the agency's entries
+of the (agency, status, due_at, id) index and one over the (agency, assigned_to, status, …) one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from dossiers import deadlines
+from dossiers.models import Channel, Dossier, DossierStatus
+from portal.roles import Role, role_names
+
+S = DossierStatus
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    title: str
+    title_en: str
+    roles: frozenset[str]
+    status: str | None = None  # None: every status (the "all dossiers" queue)
+    mine: bool = False
+
+
+QUEUES: dict[str, Queue] = {
+    q.slug: q
+    for q in [
+        Queue(
+            "reception",
+            "Tiếp nhận",
+            "Reception",
+            frozenset({Role.RECEPTION}),
+            status=S.SUBMITTED,
+        ),
+        Queue(
+            "unassigned",
+            "Chờ phân công",
+            "To assign",
+            frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
+            status=S.RECEIVED,
+        ),
+        Queue(
+            "mine",
+            "Việc của tôi",
+            "My work",
+            frozenset({Role.SPECIALIST}),
+            status=S.IN_REVIEW,
+            mine=True,
+        ),
+        Queue(
+            "approval",
+            "Chờ phê duyệt",
+            "Approval",
+            frozenset({Role.APPROVER}),
+            status=S.AWAITING_APPROVAL,
+        ),
+        Queue(
+            "results",
+            "Trả kết quả",
+            "Results to hand back",
+            frozenset({Role.RECEPTION}),
+            status=S.RESULT_READY,
+        ),
+        Queue(
+            "all",
+            "Tất cả hồ sơ",
+            "All dossiers",
+            frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
+        ),
+    ]
+}
+OFFICER_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER})
+
+
+def officer_agency(user):
+    """The agency of an officer (None for anybody without an officer profile)."""
+    profile = getattr(user, "officer_profile", None)
+    return profile.agency if profile is not None else None
+
+
+def queues_for(user) -> list[Queue]:
+    roles = role_names(user)
+    return [q for q in QUEUES.values() if q.roles & roles]
+
+
+# -- time left ------------------------------------------------------------------------------
+TIME_LEFT = {
+    "overdue": ("Quá hạn", "Overdue"),
+    "due_soon": ("Sắp đến hạn", "Due soon"),
+    "on_track": ("Còn hạn", "On track"),
+    "none": ("Chưa tính hạn", "No due date yet"),
+}
+
+
+def due_soon_cutoff(*, agency_id: int | None, now: dt.datetime | None = None) -> dt.datetime:
+    """Due at or before this moment (and not yet overdue) is "due soon" (dossiers/deadlines.py)."""
+    return deadlines.due_soon_threshold(now=now or timezone.now(), agency_id=agency_id)
+
+
+def time_left(due_at: dt.datetime | None, *, now: dt.datetime, soon: dt.datetime) -> str:
+    """:func:`dossiers.deadlines.time_left_status` with the threshold computed once per page."""
+    if due_at is None:
+        return "none"
+    if due_at < now:
+        return "overdue"
+    if due_at <= soon:
+        return "due_soon"
+    return "on_track"
+
+
+def time_left_filter(value: str, *, now: dt.datetime, soon: dt.datetime) -> Q | None:
+    return {
+        "overdue": Q(due_at__lt=now),
+        "due_soon": Q(due_at__gte=now, due_at__lte=soon),
+        "on_track": Q(due_at__gt=soon),
+        "none": Q(due_at__isnull=True),
+    }.get(value)
+
+
+# -- filters and search ----------------------------------------------------------------------
+@dataclass
+class QueueFilters:
+    q: str = ""
+    procedure: int | None = None
+    status: str = ""
+    time_left: str = ""
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            [
+                self.q,
+                self.procedure,
+                self.status,
+                self.time_left,
+                self.channel,
+                self.received_from,
+                self.received_to,
+            ]
+        )
+
+
+CITIZEN_ID_RE = re.compile(r"^\d{9,12}$")
+
+
+def search_filter(q: str) -> Q:
+    """Code (exact, or its beginning), citizen ID number (exact), or applicant name (contains)."""
+    q = q.strip()
+    if CITIZEN_ID_RE.match(q):
+        return Q(applicant_data__citizen_id=q)
+    if "-" in q and " " not in q:
+        return Q(code__startswith=q.upper())
+    return Q(applicant_data__full_name__icontains=q)
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def apply_filters(qs: QuerySet, f: QueueFilters, *, now, soon) -> QuerySet:
+    if f.q:
+        qs = qs.filter(search_filter(f.q))
+    if f.procedure:
+        qs = qs.filter(version__procedure_id=f.procedure)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.channel in Channel.values:
+        qs = qs.filter(channel=f.channel)
+    if f.time_left:
+        condition = time_left_filter(f.time_left, now=now, soon=soon)
+        if condition is not None:
+            qs = qs.filter(condition)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=_local_start(f.received_from))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=_local_start(f.received_to + dt.timedelta(days=1)))
+    return qs
+
+
+# -- keyset pages ----------------------------------------------------------------------------
+Cursor = tuple[dt.datetime | None, int]
+NULL_MARK = "-"
+
+
+def cursor_encode(row: Dossier) -> str:
+    return f"{row.due_at.isoformat() if row.due_at else NULL_MARK},{row.pk}"
+
+
+def cursor_decode(value: str | None) -> Cursor | None:
+    """``"<due_at ISO or ->,<id>"`` → (due_at or None, id); None when missing or malformed."""
+    if not value:
+        return None
+    stamp, _, pk = value.rpartition(",")
+    try:
+        number = int(pk)
+        due = None if stamp == NULL_MARK else dt.datetime.fromisoformat(stamp.replace(" ", "+"))
+    except ValueError:
+        return None
+    if number < 1 or (due is not None and due.tzinfo is None):
+        return None
+    return due, number
+
+
+@dataclass
+class QueuePage:
+    queue: Queue
+    rows: list[Dossier]
+    next_cursor: str | None
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+ROW_FIELDS = (
+    "public_id",
+    "code",
+    "status",
+    "channel",
+    "applicant_data",
+    "received_at",
+    "submitted_at",
+    "due_at",
+    "agency_id",
+    "assigned_to__full_name",
+    "claimed_by__full_name",
+    "claimed_status",
+    "version__procedure__name",
+    "version__procedure__code",
+)
+
+
+def queue_queryset(*, queue: Queue, agency, user) -> QuerySet:
+    qs = Dossier.objects.filter(agency=agency)
+    qs = qs.exclude(status=S.DRAFT) if queue.status is None else qs.filter(status=queue.status)
+    if queue.mine:
+        qs = qs.filter(assigned_to=user)
+    return qs
+
+
+def queue_page(
+    *,
+    queue: Queue,
+    agency,
+    user,
+    filters: QueueFilters | None = None,
+    after: Cursor | None = None,
+    size: int = PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> QueuePage:
+    """One page of a queue, due first (undated last), ``size`` rows after ``after``. One query."""
+    from payments.models import DossierFee
+
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    soon = due_soon_cutoff(agency_id=agency.pk, now=now)
+    base = apply_filters(
+        queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
+    )
+    base = (
+        base.select_related("version__procedure", "assigned_to", "claimed_by")
+        .only(*ROW_FIELDS)
+        .annotate(
+            fee_status=Subquery(
+                DossierFee.objects.filter(dossier=OuterRef("pk")).values("status")[:1]
+            )
+        )
+    )
+    undated = base.filter(due_at__isnull=True)
+    if after is not None and after[0] is None:
+        rows = list(undated.filter(id__gt=after[1]).order_by("id")[: size + 1])
+    else:
+        dated = base.filter(due_at__isnull=False)
+        if after is not None:
+            dated = dated.extra(  # noqa: S610 — a row comparison, parameters bound
+                where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
+                params=[after[0], after[1]],
+            )
+        dated = dated.order_by("due_at", "id")[: size + 1]
+        rows = list(dated.union(undated.order_by("id")[: size + 1], all=True))
+        rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))
+    more = len(rows) > size
+    rows = rows[:size]
+    decorate_rows(rows, now=now, soon=soon)
+    return QueuePage(
+        queue=queue,
+        rows=rows,
+        next_cursor=cursor_encode(rows[-1]) if more else None,
+        filters=filters,
+    )
+
+
+FEE_LABELS = {
+    "unpaid": "chưa thanh toán",
+    "paid": "đã thanh toán",
+    "not_required": "không thu phí",
+}
+
+
+def decorate_rows(rows: list[Dossier], *, now, soon) -> None:
+    """Words beside colours: time left, status and fee, as officers read them."""
+    from dossiers.selectors import status_label
+
+    for row in rows:
+        row.time_left = time_left(row.due_at, now=now, soon=soon)
+        row.time_left_vi, row.time_left_en = TIME_LEFT[row.time_left]
+        row.status_text = status_label(row.status)
+        row.applicant_name = (row.applicant_data or {}).get("full_name", "")
+        # The same words as payments.selectors.fee_summary(...).officer_label, in the row query.
+        row.fee_label = FEE_LABELS.get(getattr(row, "fee_status", None) or "", "—")
+        row.claimed_now = (
+            row.claimed_by_id is not None and row.claimed_status == row.status
+            if hasattr(row, "claimed_status")
+            else False
+        )
+
+
+# -- counts ----------------------------------------------------------------------------------
+def queue_counts(*, agency, user) -> dict[str, int]:
+    """Dossiers in each queue of the agency: two grouped index scans bounded by the agency."""
+    by_status = dict(
+        Dossier.objects.filter(agency=agency)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    mine = dict(
+        Dossier.objects.filter(agency=agency, assigned_to=user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    counts = {}
+    for queue in QUEUES.values():
+        if queue.mine:
+            counts[queue.slug] = mine.get(queue.status, 0)
+        elif queue.status is None:
+            counts[queue.slug] = sum(n for s, n in by_status.items() if s != S.DRAFT)
+        else:
+            counts[queue.slug] = by_status.get(queue.status, 0)
+    return counts
+
+
+# -- one dossier -----------------------------------------------------------------------------
+def dossier_for_officer(*, public_id, user) -> Dossier:
+    """A dossier of the officer's own agency; 404 for any other (its existence is not shown)."""
+    agency = officer_agency(user)
+    dossier = (
+        Dossier.objects.filter(public_id=public_id, agency=agency)
+        .exclude(status=S.DRAFT)
+        .select_related("version__procedure", "agency", "assigned_to", "claimed_by", "applicant")
+        .first()
+        if agency is not None
+        else None
+    )
+    if dossier is None:
+        raise Http404("Không tìm thấy hồ sơ (dossier not found).")
+    return dossier
+
+
+def agency_specialists(agency) -> QuerySet:
+    from portal.models import User
+
+    return (
+        User.objects.filter(
+            officer_profile__agency=agency, groups__name=Role.SPECIALIST, is_active=True
+        )
+        .order_by("full_name", "id")
+        .distinct()
+    )
+
+
+def agency_procedures(agency) -> list:
+    """Procedures the agency receives (with a published version): filter and counter intake."""
+    from procedures.models import Procedure, VersionStatus
+
+    return list(
+        Procedure.objects.filter(agencies=agency, versions__status=VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by("name")
+        .only("code", "name")
+    )
+
+
+def dossier_due_order():
+    return [F("due_at").asc(nulls_last=True), "id"]

@@ -1,0 +1,550 @@
+"""The officers' back office (issue 7): queues, one dossier, the processing actions, counter
+intake and the officers' downloads. Every URL is under ``/officer/`` (the MFA guard applies).
+
+Views are thin: they check who is asking (an officer of the dossier's agency — any other
+dossier is a **404**; a role without the right to an action is a **403**), parse the form, call
+``dossiers.workflow`` and render. Errors of the workflow are shown to the officer; nothing changes.
+
+Counter intake (walk-in citizens): the applicant is the account with the e-mail the citizen gives
+(created, without a usable password, if there is none: the citizen can later set a password
+through "forgot password" and follow the dossier online). A citizen without e-mail is filed under
+one placeholder account per agency (``quay-<agency code>@counter.invalid``); their contact details
+are in the dossier's ``applicant_data`` as for any dossier.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dossiers import queues, selectors, workflow
+from dossiers.forms import ApplicantForm, DeliveryForm
+from dossiers.models import (
+    Channel,
+    Dossier,
+    DossierDocument,
+    DossierOutput,
+    DossierStatus,
+)
+from dossiers.officer_forms import (
+    AssignForm,
+    CounterProcedureForm,
+    NoteForm,
+    ProposeForm,
+    QueueFilterForm,
+    ReasonsForm,
+    ReturnResultForm,
+    SupplementFormSet,
+)
+from dossiers.outputs import download_filename
+from dossiers.signing import RESULT_DRAFT_SLOT
+from dossiers.views.citizen import _attachment
+from payments.selectors import fee_summary
+from portal.roles import Role, role_names
+
+
+# -- access ---------------------------------------------------------------------------------
+def officer_view(view):
+    """Signed in, an officer (reception, specialist or approver) with an agency; else 403."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (role_names(request.user) & queues.OFFICER_ROLES) or (
+            queues.officer_agency(request.user) is None
+        ):
+            raise PermissionDenied("Trang này chỉ dành cho cán bộ (officers only).")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _dossier(request, public_id) -> Dossier:
+    return queues.dossier_for_officer(public_id=public_id, user=request.user)
+
+
+def _require_role_for(request, action: str) -> None:
+    """403 when none of the officer's roles may ever take ``action`` (the state is checked by
+    the workflow, whose refusal is shown as a message)."""
+    if not (role_names(request.user) & workflow.TRANSITIONS[action].actors):
+        raise PermissionDenied(
+            "Vai trò của bạn không được thực hiện thao tác này (your role may not do this)."
+        )
+
+
+# -- queues ---------------------------------------------------------------------------------
+def _queue_context(request, queue: queues.Queue) -> dict:
+    agency = queues.officer_agency(request.user)
+    procedures = queues.agency_procedures(agency)
+    form = QueueFilterForm(
+        request.GET or None, procedures=procedures, show_status=queue.status is None
+    )
+    filters = form.filters() if request.GET else queues.QueueFilters()
+    after = queues.cursor_decode(request.GET.get("after"))
+    page = queues.queue_page(
+        queue=queue, agency=agency, user=request.user, filters=filters, after=after
+    )
+    params = {k: v for k, v in request.GET.items() if k != "after" and v}
+    base_url = reverse("dossiers:officer:queue", args=[queue.slug])
+    next_url = (
+        base_url + "?" + urlencode({**params, "after": page.next_cursor})
+        if page.next_cursor
+        else ""
+    )
+    return {
+        "agency": agency,
+        "queue": queue,
+        "queues": queues.queues_for(request.user),
+        "counts": queues.queue_counts(agency=agency, user=request.user),
+        "page": page,
+        "form": form,
+        "base_url": base_url,
+        "next_url": next_url,
+        "first_url": base_url + ("?" + urlencode(params) if params else ""),
+        "is_continuation": after is not None,
+        "can_take_next": queue.slug in workflow.CLAIM_QUEUES
+        and workflow.CLAIM_QUEUES[queue.slug][1] in role_names(request.user),
+    }
+
+
+def _render_queue(request, queue: queues.Queue):
+    context = _queue_context(request, queue)
+    if request.htmx:
+        template = (
+            "dossiers/officer/_queue_rows.html"
+            if context["is_continuation"]
+            else "dossiers/officer/_queue_results.html"
+        )
+        return render(request, template, context)
+    return render(request, "dossiers/officer/queue.html", context)
+
+
+@officer_view
+@require_GET
+def home(request):
+    """Trang cán bộ: the first queue of the officer's roles."""
+    return _render_queue(request, queues.queues_for(request.user)[0])
+
+
+@officer_view
+@require_GET
+def queue(request, slug: str):
+    q = queues.QUEUES.get(slug)
+    if q is None:
+        raise Http404
+    if not (q.roles & role_names(request.user)):
+        raise PermissionDenied("Hàng đợi này không dành cho vai trò của bạn (not your queue).")
+    return _render_queue(request, q)
+
+
+@officer_view
+@require_POST
+def take_next(request, slug: str):
+    if slug not in workflow.CLAIM_QUEUES:
+        raise Http404
+    if workflow.CLAIM_QUEUES[slug][1] not in role_names(request.user):
+        raise PermissionDenied("Hàng đợi này không dành cho vai trò của bạn (not your queue).")
+    try:
+        dossier = workflow.dossier_take_next(
+            agency=queues.officer_agency(request.user), actor=request.user, queue=slug
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:officer:queue", slug=slug)
+    if dossier is None:
+        messages.info(request, "Không còn hồ sơ nào chờ trong hàng đợi (the queue is empty).")
+        return redirect("dossiers:officer:queue", slug=slug)
+    messages.success(request, f"Đã nhận xử lý hồ sơ {dossier.code} (you took this dossier).")
+    return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+
+
+# -- one dossier ----------------------------------------------------------------------------
+ACTION_FORMS = {
+    "receive": lambda d, data, files: NoteForm(data, prefix="receive"),
+    "refuse": lambda d, data, files: ReasonsForm(data, prefix="refuse"),
+    "request_supplement": lambda d, data, files: SupplementFormSet(data, prefix="items"),
+    "assign": lambda d, data, files: AssignForm(
+        data, prefix="assign", specialists=queues.agency_specialists(d.agency)
+    ),
+    "propose": lambda d, data, files: ProposeForm(data, files, prefix="propose"),
+    "approve": lambda d, data, files: NoteForm(data, prefix="approve"),
+    "reject": lambda d, data, files: ReasonsForm(data, prefix="reject"),
+    "return_result": lambda d, data, files: ReturnResultForm(
+        data, prefix="return", initial={"method": d.result_delivery}
+    ),
+}
+OFFICER_ACTIONS = list(ACTION_FORMS)
+
+
+def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int = 200):
+    allowed = workflow.allowed_actions(dossier=dossier, actor=request.user)
+    forms = {
+        action: (bound or {}).get(action) or ACTION_FORMS[action](dossier, None, None)
+        for action in OFFICER_ACTIONS
+        if action in allowed
+    }
+    claim_role = workflow.CLAIM_ROLES.get(dossier.status)
+    now = timezone.now()
+    claimed_now = dossier.claimed_by_id is not None and dossier.claimed_status == dossier.status
+    context = {
+        "dossier": dossier,
+        "view": selectors.dossier_view(dossier),
+        "status_text": selectors.status_label(dossier.status),
+        "fee": fee_summary(dossier=dossier),
+        "forms": forms,
+        "claimed_now": claimed_now,
+        "can_claim": claim_role in role_names(request.user)
+        and not (claimed_now and dossier.claimed_by_id == request.user.pk)
+        and not (dossier.status == DossierStatus.RECEIVED and dossier.assigned_to_id),
+        "applicant": dossier.applicant_data or {},
+        "time_left": queues.TIME_LEFT[
+            queues.time_left(
+                dossier.due_at,
+                now=now,
+                soon=queues.due_soon_cutoff(agency_id=dossier.agency_id, now=now),
+            )
+        ],
+    }
+    return render(request, "dossiers/officer/detail.html", context, status=status)
+
+
+@officer_view
+@require_GET
+def detail(request, public_id):
+    return _detail(request, _dossier(request, public_id))
+
+
+@officer_view
+@require_POST
+def claim(request, public_id):
+    dossier = _dossier(request, public_id)
+    try:
+        workflow.dossier_claim(dossier=dossier, actor=request.user)
+    except workflow.NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Bạn đã nhận xử lý hồ sơ này (you are handling this dossier).")
+    return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+
+
+def _action(action: str, perform, *, success: str):
+    """One POST-only view per action: 404 outside the agency, 403 without the role, the form
+    validated, the workflow called; its refusal is shown on the page and nothing changes."""
+
+    @officer_view
+    @require_POST
+    def view(request, public_id):
+        dossier = _dossier(request, public_id)
+        _require_role_for(request, action)
+        form = ACTION_FORMS[action](dossier, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    perform(request, dossier, form)
+            except workflow.WorkflowError as exc:
+                messages.error(request, exc.message)
+                form = ACTION_FORMS[action](dossier, request.POST, None)
+                form.is_valid()
+                if hasattr(form, "add_error"):
+                    form.add_error(None, exc.message)
+                else:
+                    form.non_form_errors().append(exc.message)
+            except ValidationError as exc:
+                form.add_error("draft", exc)
+            else:
+                messages.success(request, success)
+                return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+        dossier.refresh_from_db()
+        return _detail(request, dossier, bound={action: form}, status=400)
+
+    view.__name__ = action
+    return view
+
+
+def _receive(request, dossier, form):
+    workflow.dossier_receive(dossier=dossier, actor=request.user, note=form.cleaned_data["note"])
+
+
+def _refuse(request, dossier, form):
+    workflow.dossier_refuse(
+        dossier=dossier, actor=request.user, reasons=form.cleaned_data["reasons"]
+    )
+
+
+def _supplement(request, dossier, formset):
+    workflow.dossier_request_supplement(dossier=dossier, actor=request.user, items=formset.items())
+
+
+def _assign(request, dossier, form):
+    workflow.dossier_assign(
+        dossier=dossier,
+        actor=request.user,
+        assignee=form.cleaned_data["assignee"],
+        note=form.cleaned_data["note"],
+    )
+
+
+def result_draft_slot():
+    """The slot the draft result is checked against (PDF, 10 MB) — not a citizen's document."""
+    from procedures.models import RequiredDocument
+
+    return RequiredDocument(
+        key=RESULT_DRAFT_SLOT, name="Dự thảo kết quả", file_types=["pdf"], max_size_mb=10
+    )
+
+
+def _propose(request, dossier, form):
+    from dossiers.filing import _store
+    from dossiers.uploads import upload_check
+
+    checked = upload_check(file=form.cleaned_data["draft"], slot=result_draft_slot())
+    workflow.dossier_propose(dossier=dossier, actor=request.user, note=form.cleaned_data["note"])
+    _store(dossier=dossier, slot_key=RESULT_DRAFT_SLOT, checked=checked, user=request.user)
+
+
+def _approve(request, dossier, form):
+    # The signed result is issued on commit (dossiers/outputs.py → dossiers/signing.py).
+    workflow.dossier_approve(dossier=dossier, actor=request.user, note=form.cleaned_data["note"])
+
+
+def _reject(request, dossier, form):
+    workflow.dossier_reject(
+        dossier=dossier, actor=request.user, reasons=form.cleaned_data["reasons"]
+    )
+
+
+def _return_result(request, dossier, form):
+    workflow.dossier_return_result(dossier=dossier, actor=request.user, data=form.delivery_data())
+
+
+receive = _action("receive", _receive, success="Đã tiếp nhận hồ sơ, Mẫu 01 đang được in.")
+refuse = _action("refuse", _refuse, success="Đã từ chối tiếp nhận, Mẫu 03 đang được in.")
+request_supplement = _action(
+    "request_supplement", _supplement, success="Đã gửi yêu cầu bổ sung, Mẫu 02 đang được in."
+)
+assign = _action("assign", _assign, success="Đã phân công chuyên viên xử lý (assigned).")
+propose = _action("propose", _propose, success="Đã trình phê duyệt (proposed for approval).")
+approve = _action("approve", _approve, success="Đã phê duyệt, kết quả đã được ban hành.")
+reject = _action("reject", _reject, success="Đã quyết định không giải quyết (rejected).")
+return_result = _action(
+    "return_result", _return_result, success="Đã trả kết quả, hồ sơ hoàn thành (completed)."
+)
+
+
+# -- downloads ------------------------------------------------------------------------------
+@officer_view
+@require_GET
+def document_download(request, public_id, document_id: int):
+    dossier = _dossier(request, public_id)
+    document = DossierDocument.objects.filter(pk=document_id, dossier=dossier).first()
+    if document is None:
+        raise Http404
+    return _attachment(
+        document.file,
+        filename=document.original_name,
+        content_type=document.content_type or "application/octet-stream",
+    )
+
+
+@officer_view
+@require_GET
+def output_download(request, public_id, output_id: int):
+    dossier = _dossier(request, public_id)
+    output = DossierOutput.objects.filter(pk=output_id, dossier=dossier).first()
+    if output is None:
+        raise Http404
+    output.dossier = dossier
+    return _attachment(
+        output.file, filename=download_filename(output), content_type="application/pdf"
+    )
+
+
+# -- counter intake -------------------------------------------------------------------------
+class CounterApplicantForm(ApplicantForm):
+    """The walk-in citizen; e-mail optional (without it, the agency's counter account)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].help_text = (
+            "Không bắt buộc; nếu có, công dân theo dõi hồ sơ trực tuyến bằng địa chỉ này "
+            "(optional; lets the citizen follow the dossier online)."
+        )
+
+
+def counter_applicant_user(*, agency, data: dict):
+    """The account a counter dossier is filed under (see the module docstring)."""
+    from allauth.account.models import EmailAddress
+
+    from portal.models import User
+
+    email = (data.get("email") or "").strip().lower()
+    if not email:
+        email = f"quay-{agency.code.lower()}@counter.invalid"
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"full_name": f"Người nộp tại quầy — {agency.name}"[:150]}
+        )
+        return user
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(
+            email=email,
+            full_name=data.get("full_name", ""),
+            phone=data.get("phone", ""),
+            citizen_id=data.get("citizen_id", ""),
+            address=data.get("address", ""),
+        )
+        user.set_unusable_password()
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+        from portal.roles import role_group
+
+        user.groups.add(role_group(Role.CITIZEN))
+    return user
+
+
+def _counter_version(request, code: str):
+    from procedures.selectors import procedure_published_version
+
+    agency = queues.officer_agency(request.user)
+    version = procedure_published_version(code=code)
+    if version is None or not version.procedure.agencies.filter(pk=agency.pk).exists():
+        raise Http404("Cơ quan không tiếp nhận thủ tục này (not received by this agency).")
+    return agency, version
+
+
+def _counter_forms(version, data=None, files=None):
+    from dossiers.filing import online_result
+    from procedures.forms_builder import build_form
+
+    documents = list(version.documents.all())
+    return (
+        CounterApplicantForm(data, prefix="a"),
+        build_form(version.form_schema, documents=documents, data=data, files=files, prefix="f"),
+        DeliveryForm(data, prefix="d", online_result=online_result(version)),
+        {d.key: d for d in documents},
+    )
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def counter_start(request):
+    """Tiếp nhận tại quầy: choose the procedure."""
+    if Role.RECEPTION not in role_names(request.user):
+        raise PermissionDenied("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only).")
+    procedures = queues.agency_procedures(queues.officer_agency(request.user))
+    form = CounterProcedureForm(request.GET or None, procedures=procedures)
+    if request.GET and form.is_valid():
+        return redirect("dossiers:officer:counter_intake", code=form.cleaned_data["procedure"])
+    return render(request, "dossiers/officer/counter_start.html", {"form": form})
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def counter_intake(request, code: str):
+    """A paper dossier of a walk-in citizen: filed, received and Mẫu 01 queued at once."""
+    if Role.RECEPTION not in role_names(request.user):
+        raise PermissionDenied("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only).")
+    agency, version = _counter_version(request, code)
+    status = 200
+    if request.method == "POST":
+        applicant_form, form, delivery, slots = _counter_forms(version, request.POST, request.FILES)
+        if applicant_form.is_valid() and form.is_valid() and delivery.is_valid():
+            try:
+                dossier = counter_dossier_file(
+                    agency=agency,
+                    version=version,
+                    officer=request.user,
+                    applicant=applicant_form.snapshot(),
+                    answers=form.answers(),
+                    uploads=form.uploaded_files(),
+                    slots=slots,
+                    delivery=delivery.cleaned_data,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except workflow.WorkflowError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Đã tiếp nhận hồ sơ {dossier.code}; Mẫu 01 đang được in "
+                    "(received; the receipt is being printed).",
+                )
+                return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+        status = 400
+    else:
+        applicant_form, form, delivery, slots = _counter_forms(version)
+    return render(
+        request,
+        "dossiers/officer/counter_intake.html",
+        {
+            "version": version,
+            "procedure": version.procedure,
+            "applicant_form": applicant_form,
+            "form": form,
+            "delivery": delivery,
+        },
+        status=status,
+    )
+
+
+def counter_dossier_file(
+    *, agency, version, officer, applicant: dict, answers: dict, uploads: dict, slots, delivery
+) -> Dossier:
+    """File and receive a counter dossier in one transaction (submit, then receive)."""
+    from dossiers.filing import _store
+    from dossiers.uploads import upload_check
+
+    with transaction.atomic():
+        user = counter_applicant_user(agency=agency, data=applicant)
+        dossier = Dossier.objects.create(
+            version=version,
+            applicant=user,
+            agency=agency,
+            channel=Channel.COUNTER,
+            applicant_data=applicant,
+            form_data=answers,
+            result_delivery=delivery["result_delivery"],
+            delivery_address=delivery.get("delivery_address", ""),
+        )
+        for key, upload in uploads.items():
+            checked = upload_check(file=upload, slot=slots[key], dossier=dossier)
+            _store(dossier=dossier, slot_key=key, checked=checked, user=officer)
+        workflow.dossier_submit(dossier=dossier, actor=officer)
+        workflow.dossier_receive(dossier=dossier, actor=officer, note="Tiếp nhận tại quầy")
+    return dossier
+
+
+D = "dossiers/<uuid:public_id>/"
+urlpatterns = [
+    path("queues/", home, name="home"),
+    path("queues/<slug:slug>/", queue, name="queue"),
+    path("queues/<slug:slug>/take-next/", take_next, name="take_next"),
+    path("counter/", counter_start, name="counter_start"),
+    path("counter/<str:code>/", counter_intake, name="counter_intake"),
+    path(D, detail, name="detail"),
+    path(D + "claim/", claim, name="claim"),
+    path(D + "receive/", receive, name="receive"),
+    path(D + "refuse/", refuse, name="refuse"),
+    path(D + "supplement/", request_supplement, name="request_supplement"),
+    path(D + "assign/", assign, name="assign"),
+    path(D + "propose/", propose, name="propose"),
+    path(D + "approve/", approve, name="approve"),
+    path(D + "reject/", reject, name="reject"),
+    path(D + "return/", return_result, name="return_result"),
+    path(D + "documents/<int:document_id>/", document_download, name="document"),
+    path(D + "outputs/<int:output_id>/", output_download, name="output"),
+]

@@ -1,0 +1,245 @@
+"""Mẫu 01, 02 and 03 are issued when their events happen (one Mẫu 02 per supplement round), and
+Mẫu 05 is printed on demand from the events, each step judged early / on time / late."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from dossiers import outputs, workflow
+from dossiers.control_sheet import (
+    EARLY,
+    LATE,
+    ON_TIME,
+    control_sheet_pdf,
+    control_sheet_rows,
+    step_result,
+)
+from dossiers.models import Dossier, DossierOutput, DossierStatus, OutputKind
+from dossiers.pdf import pdf_text
+
+pytestmark = pytest.mark.django_db
+S = DossierStatus
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def compact(text: str) -> str:
+    # Compared without whitespace: where WeasyPrint wraps a line is not the point here.
+    return "".join(text.split())
+
+
+def printed(output: DossierOutput) -> str:
+    with output.file.open("rb") as fh:
+        data = fh.read()
+    assert data.startswith(b"%PDF")
+    return compact(pdf_text(data))
+
+
+def test_a_supplement_request_issues_mau_02_with_every_item_and_whom_to_call(
+    people, django_capture_on_commit_callbacks
+):
+    profile = people.specialist.officer_profile
+    profile.phone = "028 3829 1234"
+    profile.save(update_fields=["phone"])
+    dossier = people.dossier(S.IN_REVIEW)
+    items = [
+        {"what": "Tờ khai đăng ký khai sinh", "reason": "Thiếu chữ ký của người đi đăng ký"},
+        {"what": "Giấy chứng sinh", "reason": "Bản chụp bị mờ, không đọc được số"},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.dossier_request_supplement(dossier=dossier, actor=people.specialist, items=items)
+
+    event = dossier.events.get(action="request_supplement")
+    output = DossierOutput.objects.get(dossier=dossier, kind=OutputKind.SUPPLEMENT_02)
+    assert (output.key, output.event) == (str(event.pk), event)
+    text = printed(output)
+    for expected in [
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        dossier.code,
+        "Nguyễn Thị Lan",
+        people.version.procedure.name,
+        *[i["what"] for i in items],
+        *[i["reason"] for i in items],
+        "một lần, đầy đủ",
+        people.specialist.full_name or people.specialist.email,
+        "028 3829 1234",
+        "NGƯỜI HƯỚNG DẪN",
+    ]:
+        assert compact(expected) in text, expected
+
+
+def test_each_supplement_round_gets_its_own_form_and_the_agency_phone_is_the_fallback(
+    people, django_capture_on_commit_callbacks
+):
+    people.agency.phone = "028 3822 0000"
+    people.agency.save(update_fields=["phone"])
+    dossier = people.dossier(S.SUBMITTED)
+    for what in ("Tờ khai", "Ảnh chân dung"):
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.dossier_request_supplement(
+                dossier=dossier, actor=people.reception, items=[{"what": what, "reason": "Thiếu"}]
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.dossier_resubmit(dossier=dossier, actor=people.applicant)
+
+    forms = list(DossierOutput.objects.filter(dossier=dossier, kind=OutputKind.SUPPLEMENT_02))
+    rounds = list(dossier.events.filter(action="request_supplement").order_by("id"))
+    assert [f.key for f in forms] == [str(e.pk) for e in rounds]
+    first, second = printed(forms[0]), printed(forms[1])
+    assert "Tờkhai" in first and "Ảnhchândung" not in first
+    assert "Ảnhchândung" in second and "(lần2)" in second
+    assert "02838220000" in second
+
+
+def test_a_refusal_issues_mau_03_with_the_specific_reasons(
+    people, django_capture_on_commit_callbacks
+):
+    dossier = people.dossier(S.SUBMITTED)
+    reasons = (
+        "Thủ tục không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường\n"
+        "Người nộp không phải là người có yêu cầu đăng ký"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.dossier_refuse(dossier=dossier, actor=people.reception, reasons=reasons)
+
+    output = DossierOutput.objects.get(dossier=dossier, kind=OutputKind.REFUSAL_03)
+    assert output.event == dossier.events.get(action="refuse")
+    text = printed(output)
+    for expected in [
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        dossier.code,
+        "Nguyễn Thị Lan",
+        people.version.procedure.name,
+        *reasons.splitlines(),
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        people.reception.get_full_name(),
+    ]:
+        assert compact(expected) in text, expected
+
+
+def test_receiving_issues_mau_01(people, django_capture_on_commit_callbacks):
+    dossier = people.dossier(S.SUBMITTED)
+    people.document(dossier, name="giấy-chứng-sinh.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.dossier_receive(dossier=dossier, actor=people.reception)
+
+    output = DossierOutput.objects.get(dossier=dossier, kind=OutputKind.RECEIPT_01)
+    assert output.event == dossier.events.get(action="receive")
+    text = printed(output)
+    for expected in [
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        dossier.code,
+        "Nguyễn Thị Lan",
+        "Giấy chứng sinh",
+        "Bản điện tử",
+        people.reception.get_full_name(),
+        f"năm{dossier.due_at.astimezone(TZ):%Y}",
+    ]:
+        assert compact(expected) in text, expected
+
+
+def test_other_events_issue_nothing(people):
+    dossier = people.dossier(S.RECEIVED)
+    workflow.dossier_assign(dossier=dossier, actor=people.reception, assignee=people.specialist)
+    event = dossier.events.get(action="assign")
+    assert outputs.outputs_for_event(event_id=event.pk) == []
+
+
+def test_step_results_around_the_due_date():
+    due = datetime(2026, 3, 10, 16, 30, tzinfo=TZ)
+    assert step_result(at=due - timedelta(days=1), due_at=due) == EARLY
+    assert step_result(at=datetime(2026, 3, 10, 0, 5, tzinfo=TZ), due_at=due) == ON_TIME
+    assert step_result(at=due, due_at=due) == ON_TIME
+    assert step_result(at=due + timedelta(seconds=1), due_at=due) == LATE
+    assert step_result(at=due + timedelta(days=3), due_at=due) == LATE
+    assert step_result(at=due, due_at=None) == ""
+
+
+def _flow(people):
+    """A dossier received on 2 March, due (after its supplement round) 10 March 16:30, handed
+    over early, on time and late."""
+    dossier = people.dossier(S.SUBMITTED)
+    due = datetime(2026, 3, 10, 16, 30, tzinfo=TZ)
+
+    def at(day, hour, minute=0):
+        return time_machine.travel(datetime(2026, 3, day, hour, minute, tzinfo=TZ), tick=False)
+
+    with at(2, 8, 15):
+        workflow.dossier_receive(dossier=dossier, actor=people.reception)
+    with at(2, 9):
+        workflow.dossier_assign(dossier=dossier, actor=people.approver, assignee=people.specialist)
+    with at(4, 10):
+        workflow.dossier_request_supplement(
+            dossier=dossier,
+            actor=people.specialist,
+            items=[{"what": "Giấy chứng sinh", "reason": "Bản chụp bị mờ"}],
+        )
+    with at(5, 14):
+        workflow.dossier_resubmit(dossier=dossier, actor=people.applicant)
+    # The appointment as it stands after the clock restarted, fixed for the test.
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=due)
+    with at(10, 11):
+        workflow.dossier_propose(dossier=dossier, actor=people.specialist)
+    with at(10, 17):
+        workflow.dossier_approve(dossier=dossier, actor=people.approver)
+    with at(11, 9):
+        workflow.dossier_return_result(dossier=dossier, actor=people.reception)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def test_control_sheet_rows_follow_every_hand_over(people):
+    dossier = _flow(people)
+    name = {
+        people.reception.pk: people.reception.get_full_name(),
+        people.specialist.pk: people.specialist.get_full_name(),
+        people.approver.pk: people.approver.get_full_name(),
+    }
+    rows = control_sheet_rows(dossier)
+
+    assert [(r.action, r.handed_by, r.received_by, r.result) for r in rows] == [
+        ("receive", name[people.reception.pk], name[people.approver.pk], EARLY),
+        ("assign", name[people.approver.pk], name[people.specialist.pk], EARLY),
+        ("request_supplement", name[people.specialist.pk], "Nguyễn Thị Lan", EARLY),
+        ("resubmit", "Nguyễn Thị Lan", name[people.specialist.pk], ""),
+        ("propose", name[people.specialist.pk], name[people.approver.pk], ON_TIME),
+        ("approve", name[people.approver.pk], name[people.reception.pk], LATE),
+        ("return_result", name[people.reception.pk], "Nguyễn Thị Lan", LATE),
+    ]
+    assert rows[0].unit == "Bộ phận Tiếp nhận và Trả kết quả → Bộ phận chuyên môn"
+    assert rows[0].at == datetime(2026, 3, 2, 8, 15, tzinfo=TZ)
+    assert "Giấy chứng sinh (Bản chụp bị mờ)" in rows[2].note
+
+
+def test_control_sheet_pdf_prints_the_table(people, django_assert_max_num_queries):
+    dossier = _flow(people)
+    with django_assert_max_num_queries(8):
+        data = control_sheet_pdf(dossier)
+    text = compact(pdf_text(data))
+    for expected in [
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        dossier.code,
+        "Nguyễn Thị Lan",
+        people.reception.get_full_name(),
+        people.specialist.get_full_name(),
+        people.approver.get_full_name(),
+        "Trước hạn",
+        "Đúng hạn",
+        "Trễ hạn",
+        "08:15",
+        "02/03/2026",
+        "Giấy chứng sinh (Bản chụp bị mờ)",
+    ]:
+        assert compact(expected) in text, expected
+
+
+def test_a_dossier_refused_before_reception_has_no_step_result(people):
+    dossier = people.dossier(S.SUBMITTED)
+    workflow.dossier_refuse(dossier=dossier, actor=people.reception, reasons="Sai thẩm quyền")
+    (row,) = control_sheet_rows(dossier)
+    assert (row.action, row.result, row.note) == ("refuse", "", "Sai thẩm quyền")
+    assert "—" in pdf_text(control_sheet_pdf(dossier))

@@ -1,0 +1,282 @@
+"""Back-office actions (issue 7): each through its view — status, event, output queued — the
+role 403s, the workflow's refusals, claiming and counter intake."""
+
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from dossiers.models import Dossier, DossierDocument, DossierOutput
+from dossiers.models import DossierStatus as S
+from payments.models import DossierFee
+from tests.dossiers.officer_support import login, officer_url
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def queued():
+    """The documents queued on commit by dossiers/outputs.py (the task itself is not run)."""
+    with mock.patch("dossiers.tasks.render_output") as task:
+        yield task
+
+
+def post(client, django_capture_on_commit_callbacks, name, dossier, data=None, **kw):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(officer_url(name, dossier), data or {}, **kw)
+
+
+def event(dossier, action):
+    return dossier.events.filter(action=action).latest("id")
+
+
+def test_receive_sets_the_due_date_and_queues_the_receipt(
+    people, client, queued, django_capture_on_commit_callbacks
+):
+    d = people.dossier(S.SUBMITTED)
+    login(client, people.reception)
+    r = post(client, django_capture_on_commit_callbacks, "receive", d, {"receive-note": ""})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == S.RECEIVED and d.due_at and event(d, "receive").actor == people.reception
+    queued.delay.assert_called_once_with(d.pk, "receipt_01", "")
+
+
+def test_refuse_needs_reasons_and_queues_form_03(
+    people, client, queued, django_capture_on_commit_callbacks
+):
+    d = people.dossier(S.SUBMITTED)
+    login(client, people.reception)
+    r = post(client, django_capture_on_commit_callbacks, "refuse", d, {"refuse-reasons": ""})
+    assert r.status_code == 400 and Dossier.objects.get(pk=d.pk).status == S.SUBMITTED
+    r = post(
+        client, django_capture_on_commit_callbacks, "refuse", d, {"refuse-reasons": "Sai thủ tục"}
+    )
+    d.refresh_from_db()
+    assert d.status == S.REFUSED and event(d, "refuse").note == "Sai thủ tục"
+    queued.delay.assert_called_once_with(d.pk, "refusal_03", str(event(d, "refuse").pk))
+
+
+def test_a_supplement_request_lists_what_and_why_and_queues_form_02(
+    people, client, queued, django_capture_on_commit_callbacks
+):
+    d = people.dossier(S.IN_REVIEW)
+    login(client, people.specialist)
+    data = {
+        "items-TOTAL_FORMS": "3",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "30",
+        "items-0-what": "Giấy chứng sinh",
+        "items-0-reason": "Bản chụp mờ",
+        "items-1-what": "Tờ khai",
+        "items-1-reason": "Thiếu chữ ký",
+    }
+    r = post(client, django_capture_on_commit_callbacks, "request_supplement", d, data)
+    assert r.status_code == 302
+    d.refresh_from_db()
+    e = event(d, "request_supplement")
+    assert d.status == S.SUPPLEMENT_REQUESTED and len(e.data["items"]) == 2
+    queued.delay.assert_called_once_with(d.pk, "supplement_02", str(e.pk))
+
+
+def test_assign_offers_only_the_agencys_specialists(people, client):
+    d = people.dossier(S.RECEIVED)
+    login(client, people.reception)
+    page = client.get(officer_url("detail", d)).content.decode()
+    assert people.specialist.full_name in page
+    r = client.post(officer_url("assign", d), {"assign-assignee": people.foreign_officer.pk})
+    assert r.status_code == 400 and Dossier.objects.get(pk=d.pk).status == S.RECEIVED
+    r = client.post(officer_url("assign", d), {"assign-assignee": people.specialist.pk})
+    d.refresh_from_db()
+    assert r.status_code == 302 and d.status == S.IN_REVIEW and d.assigned_to == people.specialist
+
+
+def test_propose_stores_the_draft_and_approve_issues_it_signed_as_the_result(
+    people, client, django_capture_on_commit_callbacks
+):
+    from dossiers.signing import (
+        agency_signing_certificate,
+        signature_status,
+        signing_certificate_create,
+    )
+    from tests.factories.files import pdf_bytes
+
+    signing_certificate_create(agency=people.agency)
+    d = people.dossier(S.IN_REVIEW)
+    login(client, people.specialist)
+    bad = SimpleUploadedFile("du-thao.pdf", b"not a pdf", content_type="application/pdf")
+    r = client.post(officer_url("propose", d), {"propose-draft": bad})
+    assert r.status_code == 400 and Dossier.objects.get(pk=d.pk).status == S.IN_REVIEW
+    content = pdf_bytes()
+    draft = SimpleUploadedFile("du-thao.pdf", content, content_type="application/pdf")
+    r = client.post(
+        officer_url("propose", d), {"propose-draft": draft, "propose-note": "Đủ điều kiện"}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == S.AWAITING_APPROVAL
+    assert DossierDocument.objects.filter(dossier=d, slot="result_draft").exists()
+    login(client, people.approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(officer_url("approve", d), {"approve-note": ""})
+    d.refresh_from_db()
+    assert d.status == S.RESULT_READY and event(d, "approve").actor == people.approver
+    result = DossierOutput.objects.get(dossier=d, kind="result", key="signed")
+    signed = result.file.read()
+    assert signed.startswith(content)  # the draft, signed by an incremental update
+    status = signature_status(
+        pdf_bytes=signed, certificate=agency_signing_certificate(people.agency)
+    )
+    assert status.intact and status.valid
+
+
+def test_reject_needs_reasons(people, client):
+    d = people.dossier(S.AWAITING_APPROVAL)
+    login(client, people.approver)
+    assert client.post(officer_url("reject", d), {"reject-reasons": ""}).status_code == 400
+    client.post(officer_url("reject", d), {"reject-reasons": "Không đủ điều kiện"})
+    d.refresh_from_db()
+    assert d.status == S.REJECTED and event(d, "reject").note == "Không đủ điều kiện"
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "stored"),
+    [
+        ("online", {}, {"method": "online"}),
+        ("counter", {"return-collected_by": "Nguyễn Văn An"}, {"collected_by": "Nguyễn Văn An"}),
+        ("post", {"return-tracking_number": "EB123VN"}, {"tracking_number": "EB123VN"}),
+    ],
+)
+def test_hand_back_the_result_records_how(people, client, method, extra, stored):
+    d = people.dossier(S.RESULT_READY)
+    login(client, people.reception)
+    r = client.post(officer_url("return_result", d), {"return-method": method, **extra})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == S.COMPLETED
+    assert stored.items() <= event(d, "return_result").data.items()
+
+
+def test_hand_back_needs_who_collected_it_at_the_counter(people, client):
+    d = people.dossier(S.RESULT_READY)
+    login(client, people.reception)
+    r = client.post(officer_url("return_result", d), {"return-method": "counter"})
+    assert r.status_code == 400 and Dossier.objects.get(pk=d.pk).status == S.RESULT_READY
+
+
+def test_a_workflow_refusal_is_shown_and_nothing_changes(people, client):
+    d = people.dossier(S.RESULT_READY)
+    DossierFee.objects.create(
+        dossier=d, amount=50000, base_amount=50000, status="unpaid", due_on="result"
+    )
+    login(client, people.reception)
+    r = client.post(officer_url("return_result", d), {"return-method": "online"})
+    assert r.status_code == 400 and "chưa thanh toán" in r.content.decode()
+    assert Dossier.objects.get(pk=d.pk).status == S.RESULT_READY and not d.events.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "name", "status", "data"),
+    [
+        ("reception", "approve", S.AWAITING_APPROVAL, {}),
+        ("reception", "reject", S.AWAITING_APPROVAL, {"reject-reasons": "x"}),
+        ("reception", "propose", S.IN_REVIEW, {}),
+        ("specialist", "receive", S.SUBMITTED, {}),
+        ("specialist", "return_result", S.RESULT_READY, {"return-method": "online"}),
+        ("approver", "refuse", S.SUBMITTED, {"refuse-reasons": "x"}),
+    ],
+)
+def test_a_role_without_the_right_gets_403_and_nothing_changes(
+    people, client, persona, name, status, data
+):
+    d = people.dossier(status)
+    login(client, getattr(people, persona))
+    assert client.post(officer_url(name, d), data).status_code == 403
+    assert Dossier.objects.get(pk=d.pk).status == status and not d.events.exists()
+
+
+def test_a_citizen_gets_403_in_the_back_office(people, client):
+    client.force_login(people.applicant)
+    assert client.get(officer_url("home")).status_code == 403
+
+
+def test_claim_marks_the_dossier_and_a_second_officer_is_told(people, client):
+    from tests.factories import make_officer
+
+    d = people.dossier(S.SUBMITTED)
+    colleague = make_officer(agency=people.agency, roles=["reception_officer"])
+    login(client, people.reception)
+    client.post(officer_url("claim", d))
+    d.refresh_from_db()
+    assert d.claimed_by == people.reception and d.claimed_status == S.SUBMITTED
+    login(client, colleague)
+    r = client.post(officer_url("claim", d), follow=True)
+    assert "cán bộ khác" in r.content.decode()
+    assert Dossier.objects.get(pk=d.pk).claimed_by == people.reception
+
+
+def test_a_specialist_claiming_a_received_dossier_is_assigned_to_it(people, client):
+    d = people.dossier(S.RECEIVED)
+    login(client, people.specialist)
+    client.post(officer_url("claim", d))
+    d.refresh_from_db()
+    assert d.status == S.IN_REVIEW and d.assigned_to == people.specialist
+    assert event(d, "assign").data["claimed"] is True
+
+
+def test_take_next_takes_the_earliest_due_unclaimed_dossier(people, client):
+    now = timezone.now()
+    later = people.dossier(S.RESULT_READY, due_at=now + timezone.timedelta(days=3))
+    sooner = people.dossier(S.RESULT_READY, due_at=now + timezone.timedelta(days=1))
+    login(client, people.reception)
+    r = client.post(officer_url("take_next", slug="results"))
+    assert r["Location"] == officer_url("detail", sooner)
+    assert Dossier.objects.get(pk=sooner.pk).claimed_by == people.reception
+    from tests.factories import make_officer
+
+    colleague = make_officer(agency=people.agency, roles=["reception_officer"])
+    login(client, colleague)
+    r = client.post(officer_url("take_next", slug="results"))
+    assert r["Location"] == officer_url("detail", later)
+
+
+def test_counter_intake_files_receives_and_queues_the_receipt(
+    people, client, queued, django_capture_on_commit_callbacks
+):
+    login(client, people.reception)
+    code = people.version.procedure.code
+    assert client.get(officer_url("counter_start") + f"?procedure={code}")[
+        "Location"
+    ] == officer_url("counter_intake", code=code)
+    page = client.get(officer_url("counter_intake", code=code))
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {
+        "a-full_name": "Phạm Thị Hoa",
+        "a-citizen_id": "079190000123",
+        "a-date_of_birth": "1990-05-01",
+        "a-phone": "0912345678",
+        "a-email": "",
+        "a-address": "1 Lê Lợi",
+        "d-result_delivery": "counter",
+    }
+    files = {}
+    for name, field in form.fields.items():
+        key = f"f-{name}"
+        if field.__class__.__name__ == "DocumentFileField":
+            files[key] = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+        elif name == "child_name":
+            data[key] = "Phạm Văn Bé"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(officer_url("counter_intake", code=code), {**data, **files})
+    assert r.status_code == 302, r.context and [
+        f.errors for f in (r.context["applicant_form"], r.context["form"], r.context["delivery"])
+    ]
+    d = Dossier.objects.get(channel="counter")
+    assert d.status == S.RECEIVED and d.due_at and d.applicant_data["full_name"] == "Phạm Thị Hoa"
+    assert d.applicant.email.endswith("@counter.invalid")
+    assert [e.action for e in d.events.all()] == ["submit", "receive"]
+    queued.delay.assert_called_once_with(d.pk, "receipt_01", "")

@@ -1,0 +1,225 @@
+"""Back-office queues (issue 7): selectors, keyset pages, counts, query counts, EXPLAIN."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dossiers import queues
+from dossiers.models import Dossier
+from dossiers.models import DossierStatus as S
+from payments.models import DossierFee
+from tests.dossiers.officer_support import login, officer_url
+
+pytestmark = pytest.mark.django_db
+
+
+def page(people, slug, user=None, **kw):
+    return queues.queue_page(
+        queue=queues.QUEUES[slug], agency=people.agency, user=user or people.reception, **kw
+    )
+
+
+def test_it_lists_each_queue_for_the_roles_of_the_officer(people):
+    assert [q.slug for q in queues.queues_for(people.reception)] == [
+        "reception",
+        "unassigned",
+        "results",
+        "all",
+    ]
+    assert [q.slug for q in queues.queues_for(people.specialist)] == ["unassigned", "mine", "all"]
+    assert [q.slug for q in queues.queues_for(people.approver)] == ["unassigned", "approval", "all"]
+
+
+def test_it_puts_each_dossier_in_its_queue_and_never_another_agencys(people):
+    submitted = people.dossier(S.SUBMITTED)
+    resubmitted = people.dossier(S.SUBMITTED, resume_status="")
+    mine = people.dossier(S.IN_REVIEW)
+    waiting = people.dossier(S.AWAITING_APPROVAL)
+    ready = people.dossier(S.RESULT_READY)
+    people.dossier(S.DRAFT)
+    foreign = people.dossier(S.SUBMITTED, agency=people.foreign_officer.officer_profile.agency)
+    codes = lambda p: {r.code for r in p.rows}  # noqa: E731
+    assert codes(page(people, "reception")) == {submitted.code, resubmitted.code}
+    assert codes(page(people, "mine", people.specialist)) == {mine.code}
+    assert codes(page(people, "approval", people.approver)) == {waiting.code}
+    assert codes(page(people, "results")) == {ready.code}
+    everything = codes(page(people, "all"))
+    assert foreign.code not in everything and len(everything) == 5
+    counts = queues.queue_counts(agency=people.agency, user=people.specialist)
+    assert counts["reception"] == 2 and counts["mine"] == 1 and counts["all"] == 5
+
+
+def test_it_searches_by_code_name_and_exact_citizen_id_and_filters(people):
+    now = timezone.now()
+    lan = people.dossier(
+        S.RECEIVED,
+        applicant_data={"full_name": "Trần Thị Lan", "citizen_id": "079190000001"},
+        received_at=now - dt.timedelta(days=3),
+        due_at=now - dt.timedelta(hours=1),
+        channel="counter",
+    )
+    other = people.dossier(
+        S.IN_REVIEW,
+        applicant_data={"full_name": "Lê Văn Bình", "citizen_id": "079190000002"},
+        received_at=now,
+        due_at=now + dt.timedelta(days=30),
+    )
+
+    def search(**f):
+        return {r.code for r in page(people, "all", filters=queues.QueueFilters(**f)).rows}  # noqa: E731
+
+    assert search(q="thị lan") == {lan.code}
+    assert search(q="079190000001") == {lan.code}
+    assert search(q="07919000000") == set()  # an ID number matches exactly, not by prefix
+    assert search(q=other.code) == {other.code}
+    assert search(status=S.IN_REVIEW) == {other.code}
+    assert search(time_left="overdue") == {lan.code}
+    assert search(time_left="on_track") == {other.code}
+    assert search(channel="counter") == {lan.code}
+    assert search(received_from=timezone.localdate(now)) == {other.code}
+    assert search(received_to=timezone.localdate(now - dt.timedelta(days=2))) == {lan.code}
+    assert search(procedure=people.version.procedure_id) == {lan.code, other.code}
+
+
+def test_keyset_pages_go_by_due_date_with_undated_last_and_no_offset(people):
+    now = timezone.now()
+    dated = [people.dossier(S.RECEIVED, due_at=now + dt.timedelta(days=i % 7)) for i in range(13)]
+    undated = [people.dossier(S.SUBMITTED) for _ in range(9)]
+    expected = sorted(dated, key=lambda d: (d.due_at, d.pk)) + sorted(undated, key=lambda d: d.pk)
+    seen, after = [], None
+    with CaptureQueriesContext(connection) as ctx:
+        while True:
+            p = page(people, "all", after=after, size=5)
+            seen += [r.pk for r in p.rows]
+            if not p.next_cursor:
+                break
+            after = queues.cursor_decode(p.next_cursor)
+    assert seen == [d.pk for d in expected]
+    sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
+    assert "OFFSET" not in sql and "COUNT(" not in sql
+
+
+def test_a_row_shows_time_left_in_words_assigned_officer_and_fee(people, client):
+    d = people.dossier(S.IN_REVIEW, due_at=timezone.now() - dt.timedelta(hours=2))
+    DossierFee.objects.create(
+        dossier=d, amount=50000, base_amount=50000, status="unpaid", due_on="submission"
+    )
+    row = page(people, "all").rows[0]
+    assert (row.time_left, row.time_left_vi, row.fee_label) == (
+        "overdue",
+        "Quá hạn",
+        "chưa thanh toán",
+    )
+    html = login(client, people.reception).get(officer_url("queue", slug="all")).content.decode()
+    assert "Quá hạn" in html and "time-left-overdue" in html and "chưa thanh toán" in html
+    assert people.specialist.full_name in html
+
+
+def _queue_queries(client, url):
+    client.get(url)  # warm caches (calendar, session)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), ctx
+
+
+@pytest.mark.parametrize("slug", ["reception", "all"])
+def test_a_queue_page_makes_the_same_number_of_queries_for_1_and_40_dossiers(people, client, slug):
+    login(client, people.reception)
+    people.dossier(S.SUBMITTED)
+    one, _ = _queue_queries(client, officer_url("queue", slug=slug))
+    for i in range(39):
+        d = people.dossier(S.SUBMITTED if i % 2 else S.IN_REVIEW)
+        if i % 3 == 0:
+            DossierFee.objects.create(
+                dossier=d,
+                amount=1,
+                base_amount=1,
+                status="paid",
+                due_on="submission",
+                paid_at=timezone.now(),
+            )
+    forty, ctx = _queue_queries(client, officer_url("queue", slug=slug))
+    assert one == forty, "\n".join(q["sql"] for q in ctx.captured_queries)
+    assert forty <= 10, "\n".join(q["sql"] for q in ctx.captured_queries)
+
+
+def test_filters_and_more_rows_are_htmx_partials_and_plain_urls(people, client):
+    for _ in range(25):
+        people.dossier(S.SUBMITTED)
+    login(client, people.reception)
+    url = officer_url("queue", slug="reception")
+    full = client.get(url)
+    assert b"<html" in full.content and b"Xem th" in full.content
+    partial = client.get(url, headers={"HX-Request": "true"})
+    assert b"<html" not in partial.content and b'id="queue-results"' in partial.content
+    next_url = full.context["next_url"]
+    more = client.get(next_url, headers={"HX-Request": "true"})
+    assert b"<html" not in more.content and more.content.count(b"<tr") == 5
+    assert client.get(next_url).status_code == 200  # the same link without JS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_queue_query_uses_an_index_on_20000_rows(people):
+    """EXPLAIN of every queue's row query and of the counts: no sequential scan of dossiers."""
+    other = people.foreign_officer.officer_profile.agency
+    now = timezone.now()
+    statuses = [
+        S.SUBMITTED,
+        S.RECEIVED,
+        S.IN_REVIEW,
+        S.AWAITING_APPROVAL,
+        S.RESULT_READY,
+        S.COMPLETED,
+    ]
+    rows = []
+    for i in range(20000):
+        agency = people.agency if i % 20 == 0 else other
+        status = statuses[i % len(statuses)]
+        rows.append(
+            Dossier(
+                version=people.version,
+                applicant=people.applicant,
+                agency=agency,
+                status=status,
+                code=f"B-{i:06d}",
+                due_at=None if status == S.SUBMITTED else now + dt.timedelta(minutes=i),
+                assigned_to=people.specialist if status == S.IN_REVIEW else None,
+            )
+        )
+    Dossier.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+    table = Dossier._meta.db_table
+    checked = []
+    for slug, user in [
+        ("reception", people.reception),
+        ("mine", people.specialist),
+        ("approval", people.approver),
+        ("results", people.reception),
+        ("unassigned", people.reception),
+        ("all", people.reception),
+    ]:
+        first = page(people, slug, user)
+        for after in (None, queues.cursor_decode(first.next_cursor)):
+            with CaptureQueriesContext(connection) as ctx:
+                page(people, slug, user, after=after)
+            for query in ctx.captured_queries:
+                if table not in query["sql"]:
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN " + query["sql"])
+                    plan = "\n".join(r[0] for r in cursor.fetchall())
+                assert f"Seq Scan on {table}" not in plan, plan
+                checked.append(slug)
+    with CaptureQueriesContext(connection) as ctx:
+        queues.queue_counts(agency=people.agency, user=people.specialist)
+    for query in ctx.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+        assert f"Seq Scan on {table}" not in plan, plan
+    assert len(checked) >= 12
