@@ -175,6 +175,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["DEBUG"] = "false"  # no query log in memory
     os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
+    os.environ.setdefault("PAYMENT_SANDBOX_ALLOWED", "true")
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("CACHE_URL", None)
     try:
