@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,34 +45,9 @@ def main() -> int:
     args = parser.parse_args()
     rows = args.rows or (100_000 if args.quick else 1_000_000)
 
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        print("DATABASE_URL must point at a PostgreSQL server.", file=sys.stderr)
-        return 2
-    import psycopg
+    from throwaway_db import run_in_throwaway_db
 
-    parts = urlsplit(server_url)
-    db_name = f"bench_deadline_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{db_name}"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["DEBUG"] = "false"  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
-    os.environ.setdefault("PAYMENT_PROVIDER", "sandbox")
-    os.environ.setdefault("PAYMENT_SANDBOX_ALLOWED", "true")
-    os.environ.pop("REDIS_URL", None)
-    os.environ.pop("CACHE_URL", None)
-    try:
-        return run(rows)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    return run_in_throwaway_db("bench_deadline", lambda: run(rows), keep=args.keep)
 
 
 def _load(rows: int, *, version_id: int, applicant_id: int, agency_ids: list[int], now) -> None:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal.models import choices_check
+
 
 class DossierStatus(models.TextChoices):
     """Statuses as citizens read them (FORMS.md)."""
@@ -47,10 +49,6 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", "Nhận trực tuyến (Online download)"
     COUNTER = "counter", "Nhận tại quầy (At the counter)"
     POST = "post", "Qua bưu chính (By post)"
-
-
-def _choices_check(field: str, choices, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
 class Dossier(models.Model):
@@ -179,9 +177,9 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "due_at", "id"], name="dossier_agency_due_idx"),
         ]
         constraints = [
-            _choices_check("status", DossierStatus, "dossier_status_valid"),
-            _choices_check("channel", Channel, "dossier_channel_valid"),
-            _choices_check("result_delivery", ResultDelivery, "dossier_delivery_valid"),
+            choices_check("status", DossierStatus, "dossier_status_valid"),
+            choices_check("channel", Channel, "dossier_channel_valid"),
+            choices_check("result_delivery", ResultDelivery, "dossier_delivery_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "withdrawn"])
                 | (Q(code__isnull=False) & Q(agency__isnull=False)),
@@ -338,7 +336,7 @@ class DossierOutput(models.Model):
             models.UniqueConstraint(
                 fields=["dossier", "kind", "key"], name="output_unique_per_key"
             ),
-            _choices_check("kind", OutputKind, "output_kind_valid"),
+            choices_check("kind", OutputKind, "output_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -412,7 +410,7 @@ class Apology(models.Model):
         verbose_name_plural = "Thư xin lỗi (Apologies)"
         constraints = [
             models.UniqueConstraint(fields=["dossier", "episode"], name="apology_one_per_episode"),
-            _choices_check("state", ApologyState, "apology_state_valid"),
+            choices_check("state", ApologyState, "apology_state_valid"),
             models.CheckConstraint(
                 condition=Q(state="waiting_for_date")
                 | (Q(new_appointment__isnull=False) & Q(issued_at__isnull=False)),

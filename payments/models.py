@@ -12,9 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-def _choices_check(field: str, choices: type[models.TextChoices], name: str):
-    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+from portal.models import choices_check
 
 
 class FeeDue(models.TextChoices):
@@ -56,8 +54,8 @@ class DossierFee(models.Model):
         verbose_name = "Phí, lệ phí hồ sơ (Dossier fee)"
         verbose_name_plural = "Phí, lệ phí hồ sơ (Dossier fees)"
         constraints = [
-            _choices_check("status", FeeStatus, "fee_status_valid"),
-            _choices_check("due_on", FeeDue, "fee_due_on_valid"),
+            choices_check("status", FeeStatus, "fee_status_valid"),
+            choices_check("due_on", FeeDue, "fee_due_on_valid"),
             models.CheckConstraint(
                 condition=Q(amount__lte=models.F("base_amount")), name="fee_amount_le_base"
             ),
@@ -135,7 +133,7 @@ class Payment(models.Model):
             models.UniqueConstraint(
                 fields=["fee"], condition=Q(status="paid"), name="payment_one_paid_per_fee"
             ),
-            _choices_check("status", PaymentStatus, "payment_status_valid"),
+            choices_check("status", PaymentStatus, "payment_status_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(settled_at__isnull=False),

@@ -9,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from portal.validators import validate_cccd, validate_vn_phone
 
 
+def choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    """A database CheckConstraint keeping ``field`` within the values of ``choices``."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from portal.models import Agency
+from portal.models import Agency, choices_check
 from procedures.text import search_normalize
 
 CODE_REGEX = r"^[0-9]\.[0-9]{6}$"
@@ -62,10 +62,6 @@ class OnlineLevel(models.TextChoices):
     OFFLINE = "offline", "Trực tiếp (Offline only)"
 
 
-def _choices_check(field: str, choices: type[models.TextChoices], name: str):
-    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
-
-
 class Procedure(models.Model):
     """Thủ tục hành chính: what it is, who handles it and how far it can be done online."""
 
@@ -112,9 +108,9 @@ class Procedure(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=CODE_REGEX), name="procedure_code_format"
             ),
-            _choices_check("field", Field, "procedure_field_valid"),
-            _choices_check("agency_level", AgencyLevel, "procedure_agency_level_valid"),
-            _choices_check("online_level", OnlineLevel, "procedure_online_level_valid"),
+            choices_check("field", Field, "procedure_field_valid"),
+            choices_check("agency_level", AgencyLevel, "procedure_agency_level_valid"),
+            choices_check("online_level", OnlineLevel, "procedure_online_level_valid"),
         ]
         indexes = [models.Index(fields=["field", "agency_level", "online_level"])]
 
@@ -232,9 +228,9 @@ class ProcedureVersion(models.Model):
                 condition=Q(status="published"),
                 name="version_one_published_per_procedure",
             ),
-            _choices_check("status", VersionStatus, "version_status_valid"),
-            _choices_check("fee_kind", FeeKind, "version_fee_kind_valid"),
-            _choices_check("supplement_clock", SupplementClock, "version_supplement_clock_valid"),
+            choices_check("status", VersionStatus, "version_status_valid"),
+            choices_check("fee_kind", FeeKind, "version_fee_kind_valid"),
+            choices_check("supplement_clock", SupplementClock, "version_supplement_clock_valid"),
             models.CheckConstraint(
                 condition=Q(fee_kind="free", fee_amount=0)
                 | (~Q(fee_kind="free") & Q(fee_amount__gt=0)),
@@ -372,7 +368,7 @@ class RequiredDocument(_VersionChild):
         ordering = ["version", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="document_key_unique"),
-            _choices_check("form", DocumentForm, "document_form_valid"),
+            choices_check("form", DocumentForm, "document_form_valid"),
             models.CheckConstraint(condition=Q(copies__gte=1), name="document_copies_positive"),
             models.CheckConstraint(
                 condition=Q(max_size_mb__gte=1, max_size_mb__lte=50), name="document_size_range"
@@ -412,7 +408,7 @@ class FeeWaiver(_VersionChild):
         verbose_name_plural = "Miễn, giảm phí (Fee waivers)"
         ordering = ["version", "id"]
         constraints = [
-            _choices_check("condition", WaiverCondition, "waiver_condition_valid"),
+            choices_check("condition", WaiverCondition, "waiver_condition_valid"),
             models.CheckConstraint(
                 condition=Q(percent__gte=1, percent__lte=100), name="waiver_percent_range"
             ),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import factory
-
-from procedures.models import Procedure, ProcedureVersion, RequiredDocument
+from procedures.models import ProcedureVersion, RequiredDocument
 from procedures.services import version_publish
+from tests.procedures.factories import ProcedureFactory
 
 SIMPLE_SCHEMA = {
     "fields": [
@@ -18,23 +17,6 @@ SIMPLE_SCHEMA = {
         },
     ]
 }
-
-
-class ProcedureFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Procedure
-        skip_postgeneration_save = True
-
-    code = factory.Sequence(lambda n: f"9.{n:06d}")
-    name = factory.Sequence(lambda n: f"Đăng ký khai sinh thử nghiệm {n}")
-    field = "civil_status"
-    agency_level = "ward"
-    online_level = "full"
-
-    @factory.post_generation
-    def agencies(self, create, extracted, **kwargs):
-        if extracted:
-            self.agencies.add(*extracted)
 
 
 def published_version(
