@@ -180,7 +180,7 @@ class ProcedureVersionAdmin(CatalogAdminOnly, admin.ModelAdmin):
         ),
         (
             "Phí, lệ phí (Fee)",
-            {"fields": ["fee_kind", "fee_amount", "fee_unit", "fee_cap", "fee_note"]},
+            {"fields": ["fee_kind", "fee_amount", "fee_unit", "fee_cap", "fee_note", "fee_due_on"]},
         ),
         ("Biểu mẫu (Form definition)", {"fields": ["form_schema", "schema_help"]}),
         ("Công bố (Publication)", {"fields": ["published_at", "retired_at"]}),

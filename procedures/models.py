@@ -148,6 +148,13 @@ class FeeKind(models.TextChoices):
     PER_UNIT = "per_unit", "Theo bản/trang (Per copy or page)"
 
 
+class FeeDueOn(models.TextChoices):
+    """When the fee must be paid."""
+
+    SUBMISSION = "submission", "Khi nộp hồ sơ (On submission)"
+    RESULT = "result", "Khi nhận kết quả (On handing back the result)"
+
+
 class SupplementClock(models.TextChoices):
     """What the processing clock does when a citizen resubmits after a supplement request."""
 
@@ -167,6 +174,7 @@ VERSION_CONTENT_FIELDS = (
     "fee_unit",
     "fee_cap",
     "fee_note",
+    "fee_due_on",
     "supplement_clock",
     "change_note",
 )
@@ -206,6 +214,12 @@ class ProcedureVersion(models.Model):
         "Mức tối đa, VNĐ (Cap, VND)", null=True, blank=True, help_text="Tối đa mỗi hồ sơ."
     )
     fee_note = models.CharField("Ghi chú phí (Note on fee)", max_length=500, blank=True)
+    fee_due_on = models.CharField(
+        "Thời điểm nộp phí (Fee due)",
+        max_length=10,
+        choices=FeeDueOn.choices,
+        default=FeeDueOn.SUBMISSION,
+    )
     supplement_clock = models.CharField(
         "Khi bổ sung hồ sơ (Clock after a supplement)",
         max_length=10,
@@ -231,6 +245,7 @@ class ProcedureVersion(models.Model):
             choices_check("status", VersionStatus, "version_status_valid"),
             choices_check("fee_kind", FeeKind, "version_fee_kind_valid"),
             choices_check("supplement_clock", SupplementClock, "version_supplement_clock_valid"),
+            choices_check("fee_due_on", FeeDueOn, "version_fee_due_on_valid"),
             models.CheckConstraint(
                 condition=Q(fee_kind="free", fee_amount=0)
                 | (~Q(fee_kind="free") & Q(fee_amount__gt=0)),

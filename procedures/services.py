@@ -49,6 +49,7 @@ VERSION_COPY_FIELDS = (
     "fee_unit",
     "fee_cap",
     "fee_note",
+    "fee_due_on",
     "supplement_clock",
 )
 

@@ -241,3 +241,32 @@ def test_an_unpaid_fee_holds_back_reception_but_not_at_the_counter(people):
     workflow.dossier_submit(dossier=counter, actor=people.reception)
     workflow.dossier_receive(dossier=counter, actor=people.reception)
     assert counter.status == S.RECEIVED
+
+
+@pytest.mark.django_db
+def test_a_fee_due_on_the_result_holds_back_handing_back_not_reception(people):
+    from procedures.models import ProcedureVersion, RequiredDocument
+    from procedures.services import version_publish
+    from tests.procedures.factories import ProcedureFactory
+
+    version = ProcedureVersion.objects.create(
+        procedure=ProcedureFactory(agencies=[people.agency]),
+        number=1,
+        processing_days=3,
+        form_schema={"fields": [{"name": "x", "kind": "text", "label": "X"}]},
+        fee_kind="fixed",
+        fee_amount=30_000,
+        fee_due_on="result",
+    )
+    RequiredDocument.objects.create(version=version, key="don", name="Đơn")
+    version_publish(version=version)
+    dossier = people.dossier(S.DRAFT, version=version)
+    workflow.dossier_submit(dossier=dossier, actor=people.applicant)
+    workflow.dossier_receive(dossier=dossier, actor=people.reception)  # not held back
+    assert dossier.status == S.RECEIVED
+    ready = people.dossier(S.RESULT_READY, version=version)
+    from payments.services import dossier_fee_assess
+
+    dossier_fee_assess(dossier=ready)
+    with pytest.raises(WorkflowError, match="chưa thanh toán"):
+        workflow.dossier_return_result(dossier=ready, actor=people.reception)

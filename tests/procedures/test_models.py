@@ -71,6 +71,8 @@ def test_the_database_refuses_changes_that_bypass_the_model():
     with pytest.raises(DB_REFUSED, match="frozen"), transaction.atomic():
         ProcedureVersion.objects.filter(pk=version.pk).update(form_schema={})
     with pytest.raises(DB_REFUSED, match="frozen"), transaction.atomic():
+        ProcedureVersion.objects.filter(pk=version.pk).update(fee_due_on="result")
+    with pytest.raises(DB_REFUSED, match="frozen"), transaction.atomic():
         ProcedureVersion.objects.filter(pk=version.pk).update(status="draft")
     with pytest.raises(DB_REFUSED, match="frozen|cannot be deleted"), transaction.atomic():
         ProcedureVersion.objects.filter(pk=version.pk).delete()
