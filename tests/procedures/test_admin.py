@@ -101,6 +101,7 @@ def test_the_full_editing_cycle(admin_client, version):
         "fee_unit": "",
         "fee_cap": "",
         "fee_note": "",
+        "fee_due_on": "submission",
         "form_schema": json.dumps(
             {"fields": [{"name": "ngay_sinh", "kind": "datee", "label": "Ngày sinh"}]}
         ),
