@@ -201,6 +201,7 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         "view": selectors.dossier_view(dossier),
         "status_text": selectors.status_label(dossier.status),
         "fee": fee_summary(dossier=dossier),
+        "payments": list(dossier.payments.order_by("created_at")),
         "forms": forms,
         "claimed_now": claimed_now,
         "can_claim": claim_role in role_names(request.user)

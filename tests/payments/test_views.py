@@ -193,3 +193,20 @@ def test_the_fee_region_refreshes_itself_while_an_attempt_is_pending(
     partial = client.get(start_url(fee_dossier), headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<section id="fee-status"')
     assert "<html" not in partial
+
+
+def test_officers_of_the_agency_see_the_payment_attempts_on_the_dossier(
+    client, fee_dossier, start_payment, people
+):
+    from django.urls import reverse
+
+    from tests.dossiers.officer_support import login
+
+    payment, _ = start_payment(fee_dossier)
+    payment_ipn_process(params=gateway_params(payment))
+    login(client, people.reception)
+    url = reverse("dossiers:officer:detail", args=[fee_dossier.public_id])
+    page = client.get(url).content.decode()
+    assert payment.txn_ref in page and "đã thanh toán" in page
+    login(client, people.foreign_officer)
+    assert client.get(url).status_code == 404
