@@ -299,7 +299,9 @@ def slot_required(doc, specs: list[dict], answers: dict) -> bool:
     return True
 
 
-def _store(*, dossier: Dossier, slot_key: str, checked: CheckedUpload, user, reused_from=None):
+def document_store(
+    *, dossier: Dossier, slot_key: str, checked: CheckedUpload, user, reused_from=None
+):
     doc = DossierDocument(
         dossier=dossier,
         slot=slot_key,
@@ -325,7 +327,7 @@ def document_add(*, dossier: Dossier, slot, file, user, name: str | None = None)
     """Check an upload for ``slot`` (a RequiredDocument) and store it; ValidationError if refused."""
     locked = _locked_draft(dossier)
     checked = upload_check(file=file, slot=slot, dossier=locked, name=name)
-    return _store(dossier=locked, slot_key=slot.key, checked=checked, user=user)
+    return document_store(dossier=locked, slot_key=slot.key, checked=checked, user=user)
 
 
 def reusable_documents(*, user, exclude_dossier: Dossier):
@@ -354,7 +356,7 @@ def document_reuse(*, dossier: Dossier, slot, source_id, user):
         )
     with source.file.open("rb") as stored:
         checked = upload_check(file=stored, slot=slot, dossier=locked, name=source.original_name)
-        return _store(
+        return document_store(
             dossier=locked, slot_key=slot.key, checked=checked, user=user, reused_from=source
         )
 

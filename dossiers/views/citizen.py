@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import deadlines, selectors, workflow
+from dossiers.filing import document_store
 from dossiers.models import Dossier, DossierDocument, DossierStatus
 from dossiers.outputs import download_filename
 from payments.selectors import fee_summary
@@ -235,18 +236,11 @@ def supplement(request, public_id):
                             form_data=_new_form_data(dossier, form.answers())
                         )
                         for key, upload in checked:
-                            document = DossierDocument(
-                                dossier=dossier,
-                                slot=key,
-                                original_name=upload.name,
-                                content_type=upload.content_type,
-                                size=upload.size,
-                                sha256=upload.sha256,
-                                uploaded_by=request.user,
+                            stored.append(
+                                document_store(
+                                    dossier=dossier, slot_key=key, checked=upload, user=request.user
+                                )
                             )
-                            document.file.save("upload", upload.file, save=False)
-                            stored.append(document)
-                            document.save()
                         workflow.dossier_resubmit(
                             dossier=dossier,
                             actor=request.user,
@@ -280,7 +274,7 @@ def supplement(request, public_id):
 
 
 # -- downloads -------------------------------------------------------------------------------
-def _attachment(file, *, filename: str, content_type: str) -> FileResponse:
+def file_attachment(file, *, filename: str, content_type: str) -> FileResponse:
     response = FileResponse(
         file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
@@ -295,7 +289,7 @@ def document_download(request, public_id, document_id: int):
     document = selectors.document_for_viewer(
         public_id=public_id, document_id=document_id, user=request.user
     )
-    return _attachment(
+    return file_attachment(
         document.file,
         filename=document.original_name,
         content_type=document.content_type or "application/octet-stream",
@@ -308,7 +302,7 @@ def output_download(request, public_id, output_id: int):
     output = selectors.output_for_viewer(
         public_id=public_id, output_id=output_id, user=request.user
     )
-    return _attachment(
+    return file_attachment(
         output.file, filename=download_filename(output), content_type="application/pdf"
     )
 

@@ -48,7 +48,7 @@ from dossiers.officer_forms import (
 )
 from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
-from dossiers.views.citizen import _attachment
+from dossiers.views.citizen import file_attachment
 from payments.selectors import fee_summary
 from portal.roles import Role, role_names
 
@@ -307,12 +307,12 @@ def result_draft_slot():
 
 
 def _propose(request, dossier, form):
-    from dossiers.filing import _store
+    from dossiers.filing import document_store
     from dossiers.uploads import upload_check
 
     checked = upload_check(file=form.cleaned_data["draft"], slot=result_draft_slot())
     workflow.dossier_propose(dossier=dossier, actor=request.user, note=form.cleaned_data["note"])
-    _store(dossier=dossier, slot_key=RESULT_DRAFT_SLOT, checked=checked, user=request.user)
+    document_store(dossier=dossier, slot_key=RESULT_DRAFT_SLOT, checked=checked, user=request.user)
 
 
 def _approve(request, dossier, form):
@@ -352,7 +352,7 @@ def document_download(request, public_id, document_id: int):
     document = DossierDocument.objects.filter(pk=document_id, dossier=dossier).first()
     if document is None:
         raise Http404
-    return _attachment(
+    return file_attachment(
         document.file,
         filename=document.original_name,
         content_type=document.content_type or "application/octet-stream",
@@ -367,7 +367,7 @@ def output_download(request, public_id, output_id: int):
     if output is None:
         raise Http404
     output.dossier = dossier
-    return _attachment(
+    return file_attachment(
         output.file, filename=download_filename(output), content_type="application/pdf"
     )
 
@@ -506,7 +506,7 @@ def counter_dossier_file(
     *, agency, version, officer, applicant: dict, answers: dict, uploads: dict, slots, delivery
 ) -> Dossier:
     """File and receive a counter dossier in one transaction (submit, then receive)."""
-    from dossiers.filing import _store
+    from dossiers.filing import document_store
     from dossiers.uploads import upload_check
 
     with transaction.atomic():
@@ -523,7 +523,7 @@ def counter_dossier_file(
         )
         for key, upload in uploads.items():
             checked = upload_check(file=upload, slot=slots[key], dossier=dossier)
-            _store(dossier=dossier, slot_key=key, checked=checked, user=officer)
+            document_store(dossier=dossier, slot_key=key, checked=checked, user=officer)
         workflow.dossier_submit(dossier=dossier, actor=officer)
         workflow.dossier_receive(dossier=dossier, actor=officer, note="Tiếp nhận tại quầy")
     return dossier
