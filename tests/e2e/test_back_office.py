@@ -1,7 +1,10 @@
 """In the browser: officers log in with TOTP and take an online dossier from reception to the
 result (reception receives and assigns, the specialist proposes, the approver approves,
-reception hands back online; the citizen then reads "Đã trả kết quả"); a supplement round trip;
-a counter intake. No serious or critical axe violations on the officer pages."""
+reception hands back online; the citizen then reads "Đã trả kết quả"); a supplement round trip
+(reception asks for an item with its reason; the citizen reads the request on "Hồ sơ của tôi",
+corrects an answer, uploads a new scan and a note, resubmits; reception finds the dossier back in
+its queue with the new answer, document and note); a counter intake. No serious or critical axe
+violations on the officer pages nor on the citizen's supplement page."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dossiers import workflow
-from dossiers.models import Dossier, DossierStatus
+from dossiers.models import DossierStatus
 from tests.dossiers.conftest import Personas
 from tests.dossiers.officer_support import with_totp
 from tests.factories import PASSWORD, AgencyFactory
@@ -111,9 +114,47 @@ def test_a_supplement_round_trip(live_server, page, assert_accessible, current_t
     page.get_by_label("Lý do 1").fill("Bản chụp bị mờ")
     page.get_by_role("button", name="Yêu cầu bổ sung (Request supplements — Mẫu 02)").click()
     expect(page.locator(".facts").first).to_contain_text("Yêu cầu bổ sung")
-    workflow.dossier_resubmit(dossier=Dossier.objects.get(pk=dossier.pk), actor=people.applicant)
+
+    log_in(page, url, people.applicant)
+    page.goto(f"{url}/my/dossiers/")
+    page.get_by_role("link", name=dossier.code).click()
+    expect(page.locator(".facts").first).to_contain_text("Yêu cầu bổ sung")
+    request = page.get_by_role("region", name=re.compile("Cơ quan yêu cầu bổ sung hồ sơ"))
+    expect(request).to_contain_text("Giấy chứng sinh")
+    expect(request).to_contain_text("Bản chụp bị mờ")
+    page.get_by_role("link", name="Bổ sung và nộp lại hồ sơ").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bổ sung hồ sơ")
+    asked = page.get_by_role("region", name="Nội dung cần bổ sung, hoàn thiện")
+    expect(asked).to_contain_text("Giấy chứng sinh — lý do: Bản chụp bị mờ")
+    assert_accessible(page)
+    child_name = page.get_by_label(re.compile("^Họ tên của trẻ"))
+    expect(child_name).to_have_value("Nguyễn Văn An")
+    child_name.fill("Nguyễn Văn Bình")
+    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(
+        {"name": "giay-chung-sinh-ro.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("Ghi chú gửi cán bộ (Note to the officer)").fill("Đã chụp lại bản rõ nét")
+    page.get_by_role("button", name="Nộp bổ sung hồ sơ").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã nộp bổ sung hồ sơ")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(dossier.code)
+    expect(page.locator(".facts").first).to_contain_text("Mới nộp")
+    answers = page.get_by_role("region", name=re.compile("Thông tin đã khai"))
+    expect(answers).to_contain_text("Nguyễn Văn Bình")
+    documents = page.get_by_role("region", name=re.compile("Thành phần hồ sơ"))
+    expect(documents.get_by_role("link", name="giay-chung-sinh-ro.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="Bổ sung và nộp lại hồ sơ")).to_have_count(0)
+
+    log_in(page, url, people.reception, current_totp_code)
     open_from_queue(page, url, "reception", dossier.code)  # back in the reception queue
-    expect(page.locator(".timeline")).to_contain_text("Bản chụp bị mờ")
+    expect(page.locator(".facts").first).to_contain_text("Mới nộp")
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Bản chụp bị mờ")
+    expect(timeline).to_contain_text("Nộp bổ sung")
+    expect(timeline).to_contain_text("Đã chụp lại bản rõ nét")
+    answers = page.get_by_role("region", name=re.compile("Thông tin đã khai"))
+    expect(answers).to_contain_text("Nguyễn Văn Bình")
+    documents = page.get_by_role("region", name=re.compile("Thành phần hồ sơ"))
+    expect(documents.get_by_role("link", name="giay-chung-sinh-ro.pdf")).to_be_visible()
     assert_accessible(page)
 
 
