@@ -216,6 +216,28 @@ class DossierCodeCounter(models.Model):
         return f"{self.agency_id} {self.day}: {self.last}"
 
 
+class QueueCount(models.Model):
+    """How many filed dossiers an agency has in each status: the back-office queue counts.
+
+    Maintained by the database, not by Python: triggers on ``dossiers_dossier`` (migration
+    0005) add and subtract on every INSERT, UPDATE and DELETE, whoever writes (the workflow, the
+    bench's bulk load, a test factory), so a queue page reads a handful of rows instead of
+    counting an agency's dossiers. Drafts (``status = 'draft'``) are not counted.
+    """
+
+    agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "status"], name="queue_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.status}: {self.n}"
+
+
 def document_upload_to(instance: DossierDocument, filename: str) -> str:
     # Random name; the citizen's filename is kept (sanitised) in original_name only.
     return f"dossiers/{instance.dossier.public_id.hex}/{uuid.uuid4().hex}"

@@ -258,6 +258,9 @@ SESSION_COOKIE_SECURE = env.bool_("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Sessions are read from the cache (Redis) and written through to the database: every signed-in
+# page saves a database query, and a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 _VNPAY_DEFAULT = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
 

@@ -101,11 +101,11 @@ def _queue_context(request, queue: queues.Queue) -> dict:
         if page.next_cursor
         else ""
     )
+    counts = queues.queue_counts(agency=agency, user=request.user)
     return {
         "agency": agency,
         "queue": queue,
-        "queues": queues.queues_for(request.user),
-        "counts": queues.queue_counts(agency=agency, user=request.user),
+        "nav": [(q, counts[q.slug]) for q in queues.queues_for(request.user)],
         "page": page,
         "form": form,
         "base_url": base_url,
