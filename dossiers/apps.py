@@ -10,7 +10,23 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ (Dossiers)"
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from dossiers.queues import bump_catalog_generation
+        from procedures.models import Procedure, ProcedureVersion
+
         post_migrate.connect(ensure_sqlite_queue_count_triggers, sender=self)
+        # The queue pages' cached procedure index (dossiers.queues.procedure_index).
+        for model in (Procedure, ProcedureVersion):
+            post_save.connect(bump_catalog_generation, sender=model, dispatch_uid=f"bump-{model}")
+            post_delete.connect(
+                bump_catalog_generation, sender=model, dispatch_uid=f"bump-del-{model}"
+            )
+        m2m_changed.connect(
+            bump_catalog_generation,
+            sender=Procedure.agencies.through,
+            dispatch_uid="bump-procedure-agencies",
+        )
 
 
 def ensure_sqlite_queue_count_triggers(sender=None, using="default", **kwargs) -> None:

@@ -47,9 +47,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, procedures=(), show_status=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", "Tất cả (All)")] + [
-            (p.pk, p.name) for p in procedures
-        ]
+        self.fields["procedure"].choices = [("", "Tất cả (All)"), *procedures]  # (id, name)
         if show_status:
             self.fields["status"].choices = [("", "Tất cả (All)")] + [
                 c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT

@@ -273,6 +273,7 @@ def queue_page(
     after: Cursor | None = None,
     size: int = PAGE_SIZE,
     now: dt.datetime | None = None,
+    index: ProcedureIndex | None = None,
 ) -> QueuePage:
     """One page of a queue, due first (undated last), ``size`` rows after ``after``.
 
@@ -319,7 +320,7 @@ def queue_page(
         rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))
     more = len(rows) > size
     rows = rows[:size]
-    decorate_rows(rows, now=now, soon=soon)
+    decorate_rows(rows, now=now, soon=soon, index=index)
     return QueuePage(
         queue=queue,
         rows=rows,
@@ -335,9 +336,10 @@ FEE_LABELS = {
 }
 
 
-def decorate_rows(rows: list[Dossier], *, now, soon) -> None:
+def decorate_rows(rows: list[Dossier], *, now, soon, index: ProcedureIndex | None = None) -> None:
     """What a row shows besides its own columns, in words beside colours: the procedure, time
-    left, status and fee. One query for the whole page (the procedures of its versions)."""
+    left, status and fee. Procedures come from the agency's ``procedure_index``; a query only
+    for versions it lacks."""
     from dossiers.selectors import status_label
     from procedures.models import ProcedureVersion
 
@@ -345,14 +347,18 @@ def decorate_rows(rows: list[Dossier], *, now, soon) -> None:
         return
     # One reverse() for the page: the dossiers' URLs differ only by their public id.
     detail_url = reverse("dossiers:officer:detail", args=[_URL_PLACEHOLDER])
-    procedures = {
-        pk: (name, code)
-        for pk, name, code in ProcedureVersion.objects.filter(
-            pk__in={row.version_id for row in rows}
-        )
-        .order_by()
-        .values_list("pk", "procedure__name", "procedure__code")
-    }
+    procedures = index.versions if index is not None else {}
+    missing = {row.version_id for row in rows} - procedures.keys()
+    if missing:  # a procedure the agency no longer receives, or no index given
+        procedures = {
+            **procedures,
+            **{
+                pk: (name, code)
+                for pk, name, code in ProcedureVersion.objects.filter(pk__in=missing)
+                .order_by()
+                .values_list("pk", "procedure__name", "procedure__code")
+            },
+        }
     for row in rows:
         row.procedure_name, row.procedure_code = procedures.get(row.version_id, ("", ""))
         row.claimed_now = row.claimed_by_id is not None and row.claimed_status == row.status
@@ -447,6 +453,59 @@ def agency_procedures(agency) -> list:
         .order_by("name")
         .only("code", "name")
     )
+
+
+# -- the catalog as queue pages need it, cached ---------------------------------------------
+CATALOG_GENERATION_KEY = "catalog:generation"
+PROCEDURE_INDEX_TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class ProcedureIndex:
+    """What queue pages show of the catalog for one agency: the filter's procedures (id, name)
+    and, for every version of those procedures, its procedure's (name, code)."""
+
+    generation: int
+    choices: tuple[tuple[int, str], ...]
+    versions: dict[int, tuple[str, str]]
+
+
+def bump_catalog_generation(**_kwargs) -> None:
+    """Any change to procedures, versions or who receives them makes every index stale
+    (signals connected in ``dossiers.apps``)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(CATALOG_GENERATION_KEY)
+    except ValueError:  # not in the cache (first change, or the cache was flushed)
+        cache.set(CATALOG_GENERATION_KEY, 2, None)
+
+
+def procedure_index(agency) -> ProcedureIndex:
+    """The agency's ``ProcedureIndex`` from the cache (one round trip), rebuilt by two queries
+    when the catalog has changed since it was stored."""
+    from django.core.cache import cache
+
+    from procedures.models import ProcedureVersion
+
+    key = f"officer:procedure-index:{agency.pk}"
+    found = cache.get_many([CATALOG_GENERATION_KEY, key])
+    generation = found.get(CATALOG_GENERATION_KEY, 1)
+    index = found.get(key)
+    if index is not None and index.generation == generation:
+        return index
+    choices = tuple((p.pk, p.name) for p in agency_procedures(agency))
+    versions = {
+        pk: (name, code)
+        for pk, name, code in ProcedureVersion.objects.filter(
+            procedure_id__in=[pk for pk, _name in choices]
+        )
+        .order_by()
+        .values_list("pk", "procedure__name", "procedure__code")
+    }
+    index = ProcedureIndex(generation=generation, choices=choices, versions=versions)
+    cache.set(key, index, PROCEDURE_INDEX_TIMEOUT)
+    return index
 
 
 def dossier_due_order():

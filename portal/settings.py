@@ -139,9 +139,9 @@ CELERY_BEAT_SCHEDULE = {
 HEALTHZ_BEAT_MAX_AGE = timedelta(seconds=3 * BEAT_HEARTBEAT_SECONDS)
 
 # --- Auth (django-allauth) -------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, loading a request's user in one query
+    "portal.auth.ModelBackend",
+    "portal.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

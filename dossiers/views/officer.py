@@ -85,14 +85,14 @@ def _require_role_for(request, action: str) -> None:
 # -- queues ---------------------------------------------------------------------------------
 def _queue_context(request, queue: queues.Queue) -> dict:
     agency = queues.officer_agency(request.user)
-    procedures = queues.agency_procedures(agency)
+    index = queues.procedure_index(agency)
     form = QueueFilterForm(
-        request.GET or None, procedures=procedures, show_status=queue.status is None
+        request.GET or None, procedures=index.choices, show_status=queue.status is None
     )
     filters = form.filters() if request.GET else queues.QueueFilters()
     after = queues.cursor_decode(request.GET.get("after"))
     page = queues.queue_page(
-        queue=queue, agency=agency, user=request.user, filters=filters, after=after
+        queue=queue, agency=agency, user=request.user, filters=filters, after=after, index=index
     )
     params = {k: v for k, v in request.GET.items() if k != "after" and v}
     base_url = reverse("dossiers:officer:queue", args=[queue.slug])

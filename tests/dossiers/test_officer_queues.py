@@ -227,3 +227,36 @@ def test_each_queue_query_uses_an_index_on_20000_rows(people):
             plan = "\n".join(r[0] for r in cursor.fetchall())
         assert f"Seq Scan on {table}" not in plan, plan
     assert len(checked) >= 12
+
+
+def test_the_procedure_index_is_cached_and_follows_catalog_changes(people, client):
+    """Queue pages read the agency's procedures from the cache; a change to the catalog (a
+    procedure renamed, an agency added to a procedure) shows on the next page."""
+    from tests.factories.procedures import published_version
+
+    people.dossier(S.SUBMITTED)
+    login(client, people.reception)
+    url = officer_url("queue", slug="reception")
+    assert client.get(url).status_code == 200  # builds the index
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    assert people.version.procedure.name in html
+    assert not [q for q in ctx.captured_queries if "procedures_" in q["sql"]]
+
+    procedure = people.version.procedure
+    procedure.name = "Đăng ký khai sinh (đã đổi tên)"
+    procedure.save()
+    newcomer = published_version(agencies=[people.foreign_officer.officer_profile.agency])
+    newcomer.procedure.agencies.add(people.agency)
+    html = client.get(url).content.decode()
+    assert "Đăng ký khai sinh (đã đổi tên)" in html  # in the row and in the filter
+    assert f'<option value="{newcomer.procedure.pk}">' in html
+
+
+def test_a_row_of_a_procedure_the_agency_no_longer_receives_still_shows_its_name(people):
+    people.dossier(S.SUBMITTED)
+    people.version.procedure.agencies.remove(people.agency)
+    index = queues.procedure_index(people.agency)
+    assert people.version.pk not in index.versions
+    row = page(people, "reception", index=index).rows[0]
+    assert row.procedure_name == people.version.procedure.name

@@ -1,0 +1,57 @@
+"""Authentication backends that load the signed-in user for a request in one query.
+
+Every back-office request needs, besides the user, their roles (groups), whether they have a
+TOTP authenticator (the MFA guard) and their officer profile with its agency. Django's
+``ModelBackend.get_user`` loads only the user; the rest came from three more queries on every
+page. Here ``get_user`` reads them with the user: the profile and agency by ``select_related``
+(a missing profile is cached as missing), the group names and the TOTP flag by subqueries on
+PostgreSQL (``ArraySubquery``, ``Exists``). The values are left where ``portal.roles.role_names``
+and ``portal.middleware.user_has_totp`` look first, so nothing is cached beyond the request: a
+role taken away applies to the next request. On SQLite (the demo) only the profile is joined.
+"""
+
+from __future__ import annotations
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
+
+def load_user(user_id):
+    """The active-or-not user ``user_id`` with roles, TOTP flag and officer profile, or None."""
+    users = get_user_model()._default_manager.select_related("officer_profile__agency")
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        users = users.annotate(
+            loaded_role_names=ArraySubquery(
+                Group.objects.filter(user=OuterRef("pk")).values("name")
+            ),
+            loaded_has_totp=Exists(
+                Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+            ),
+        )
+    user = users.filter(pk=user_id).first()
+    if user is not None and postgres:
+        user._role_names = set(user.loaded_role_names)
+        user._has_totp = user.loaded_has_totp
+    return user
+
+
+class _OneQueryGetUser:
+    def get_user(self, user_id):
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ModelBackend(_OneQueryGetUser, DjangoModelBackend):
+    """Django's backend (``force_login``, the admin's password check) with ``load_user``."""
+
+
+class AuthenticationBackend(_OneQueryGetUser, AllauthBackend):
+    """allauth's backend (e-mail log-in) with ``load_user``."""
