@@ -84,7 +84,16 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
             ],
         },
-    }
+    },
+    {  # only for pages whose rendering time matters (portal/jinja.py); rendered by name
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.jinja.environment",
+            "extensions": ["jinja2.ext.i18n"],
+        },
+    },
 ]
 
 # --- Database -----------------------------------------------------------------------------

@@ -23,8 +23,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers import queues, selectors, workflow
@@ -118,15 +120,25 @@ def _queue_context(request, queue: queues.Queue) -> dict:
 
 
 def _render_queue(request, queue: queues.Queue):
+    """The queue page: its body is a Jinja2 template (portal/jinja.py says why) put into the
+    Django page ``queue.html``; htmx requests get the results or the next rows alone."""
     context = _queue_context(request, queue)
     if request.htmx:
         template = (
-            "dossiers/officer/_queue_rows.html"
+            "dossiers/officer/queue_rows.html"
             if context["is_continuation"]
-            else "dossiers/officer/_queue_results.html"
+            else "dossiers/officer/queue_results.html"
         )
-        return render(request, template, context)
-    return render(request, "dossiers/officer/queue.html", context)
+        return render(request, template, context, using="jinja2")
+    body = engines["jinja2"].get_template("dossiers/officer/queue_body.html")
+    return render(
+        request,
+        "dossiers/officer/queue.html",
+        {
+            "queue": queue,
+            "body": mark_safe(body.render(context, request)),  # noqa: S308
+        },
+    )
 
 
 @officer_view
