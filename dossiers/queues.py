@@ -125,8 +125,9 @@ def due_soon_cutoff(*, agency_id: int | None, now: dt.datetime | None = None) ->
     return deadlines.due_soon_threshold(now=now or timezone.now(), agency_id=agency_id)
 
 
-def time_left(due_at: dt.datetime | None, *, now: dt.datetime, soon: dt.datetime) -> str:
-    """:func:`dossiers.deadlines.time_left_status` with the threshold computed once per page."""
+def time_left(due_at: dt.datetime | None, *, now: dt.datetime, soon: dt.datetime | None) -> str:
+    """:func:`dossiers.deadlines.time_left_status` with the threshold computed once per page
+    (``soon`` may be None when ``due_at`` is)."""
     if due_at is None:
         return "none"
     if due_at < now:
@@ -291,7 +292,9 @@ def queue_page(
 
     filters = filters or QueueFilters()
     now = now or timezone.now()
-    soon = due_soon_cutoff(agency_id=agency.pk, now=now)
+    # The "due soon" cutoff needs the agency's calendar: computed only when a filter or a dated
+    # row needs it (the reception queue's dossiers have no due date yet).
+    soon = due_soon_cutoff(agency_id=agency.pk, now=now) if filters.time_left else None
     base = apply_filters(
         queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
     )
@@ -320,6 +323,8 @@ def queue_page(
         rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))
     more = len(rows) > size
     rows = rows[:size]
+    if soon is None and any(row.due_at is not None for row in rows):
+        soon = due_soon_cutoff(agency_id=agency.pk, now=now)
     decorate_rows(rows, now=now, soon=soon, index=index)
     return QueuePage(
         queue=queue,
