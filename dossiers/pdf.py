@@ -6,24 +6,50 @@ with WeasyPrint and returns the PDF bytes. It works from a plain context dict (s
 the acknowledgement); ``render_pdf`` adds ``qr_uri``, a QR code of ``context["lookup_url"]`` as a
 ``data:`` URI, and ``issued_at`` (now) when missing.
 
-Speed (``bench/pdf_render.py``, profiled with cProfile): one Celery worker process renders many
-documents, so what does not depend on the document is built once per thread and reused: a
-``FontConfiguration`` (Pango font map), the parsed ``weasyprint.CSS`` stylesheets with the
-``@font-face`` rules loaded, a ``URLFetcher`` that allows only ``data:`` URIs, the compiled
-template (Django's cached loader) and the QR code of a look-up URL. The embedded font is Be
-Vietnam Pro (regular, bold) merged once from the @fontsource woff2 subsets and reduced with
-fontTools to the Latin + Vietnamese characters (``build_pdf_fonts()``; the result ships in
-``static/fonts/pdf/``, 48 KB a weight). Without libharfbuzz-subset WeasyPrint subsets fonts with
-fontTools, which dominates the naive way's time; we then embed the pre-reduced font whole
-(``full_fonts=True``). With HarfBuzz's subsetter (the Docker image installs it) subsetting is
-cheap, we let it subset, and what remains is WeasyPrint's own work on the page (CSS cascade, Pango
-line breaking, layout, drawing), which no cache removes; the tables use the fixed layout algorithm
-(``pdf.css``) to keep it small.
+Speed (``bench/pdf_render.py``; cProfile, and callgrind for instruction counts that the noise
+of a shared machine does not blur): one Celery worker process renders many documents, so what
+does not depend on the document is built once per thread and reused: a ``FontConfiguration``
+(Pango font map), the parsed ``weasyprint.CSS`` stylesheets with the ``@font-face`` rules loaded,
+a ``URLFetcher`` that allows only ``data:`` URIs, the compiled template (Django's cached loader)
+and the QR code of a look-up URL. The embedded font is Be Vietnam Pro (regular, bold) merged once
+from the @fontsource woff2 subsets and reduced with fontTools to the Latin + Vietnamese
+characters (``build_pdf_fonts()``; the result ships in ``static/fonts/pdf/``, 48 KB a weight).
+Without libharfbuzz-subset WeasyPrint subsets fonts with fontTools, which dominates the naive
+way's time; we then embed the pre-reduced font whole (``full_fonts=True``). With HarfBuzz's
+subsetter (the Docker image installs it; so does Debian's chromium, which ``scripts/test``
+installs) subsetting is cheap and we let it subset.
+
+Then, per document, WeasyPrint is given less to do, none of it visible: for every template the
+tests compare the page content streams of the PDFs made with our user-agent stylesheet and with
+WeasyPrint's, and with the separate and the collapsing border model; the QR code is the one
+change that shows, as the same modules drawn as an image instead of paths. Measured on Mẫu 01
+without HarfBuzz (cProfile and callgrind instruction counts):
+
+- the QR code is a PNG of one pixel a module (``make_qr_data_uri()``), scaled up without
+  interpolation, not an SVG path that WeasyPrint parses and draws in Python: ~7 ms;
+- a user-agent stylesheet (``templates/pdf/ua.css``) with only the rules of WeasyPrint's that
+  can apply to the elements the templates use (``UA_ELEMENTS``): no ``::marker`` and footnote
+  pseudo-element styles computed for every element, fewer rules matched: ~2 ms;
+- the tables without borders use the separate border model (``pdf.css``): WeasyPrint resolves
+  and draws collapsed borders cell by cell for every collapsing table: ~2 ms.
+
+Measured and not kept, as too clever for what they save: parsing the templates' HTML with expat
+instead of WeasyPrint's pure-Python parser (~4 ms), deflating the embedded fonts once through a
+``finisher`` (~4 ms, and only when fonts are embedded whole), pausing the garbage collector
+during a render (~2.5 ms; process-wide).
+
+What remains (about 70 ms of CPU here without HarfBuzz) is WeasyPrint's own work on the page, which no cache
+removes: the CSS cascade and the box tree (~10 ms), layout, mostly Pango line breaking (~25 ms),
+drawing (~12 ms), reading every glyph's width with fontTools when a font is embedded whole
+(~6 ms), writing the PDF (~4 ms); and segno choosing the QR code's mask (~4 ms). Laying out the
+two-column parts (national header, code and QR, fields, signatures) with floats instead of tables
+costs the same (measured), so they stay tables, with the fixed layout algorithm.
 """
 
 from __future__ import annotations
 
 import atexit
+import base64
 import functools
 import io
 import threading
@@ -41,6 +67,12 @@ FONT_FAMILY = "Be Vietnam Pro"
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "pdf"
 FONT_FILES = {400: "BeVietnamPro-PDF-Regular.ttf", 700: "BeVietnamPro-PDF-Bold.ttf"}
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "pdf.css"
+UA_STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "ua.css"
+# The elements the templates may use: UA_STYLESHEET has WeasyPrint's user-agent rules for these.
+UA_ELEMENTS = frozenset(
+    "html head title meta style body div p h1 span strong br img"  # noqa: SIM905
+    " table colgroup col thead tbody tr th td".split()
+)
 
 # Characters the embedded font keeps: ASCII and Latin-1, the Vietnamese letters (Đ/đ, Ă/ă,
 # Ĩ/ĩ, Ũ/ũ, Ơ/ơ, Ư/ư and the precomposed tone marks of U+1EA0–1EF9), the combining tone marks,
@@ -143,7 +175,7 @@ class _Renderer:
     """
 
     def __init__(self) -> None:
-        from weasyprint import CSS
+        from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import URLFetcher
 
@@ -155,15 +187,27 @@ class _Renderer:
             CSS(string=_font_face_css(), font_config=self.font_config),
             CSS(filename=str(STYLESHEET), font_config=self.font_config),
         ]
+        ua_stylesheets = [CSS(filename=str(UA_STYLESHEET))]
 
-    def write_pdf(self, html: str) -> bytes:
-        from weasyprint import HTML
+        class PdfHTML(HTML):
+            """``weasyprint.HTML`` with our user-agent stylesheet (``UA_STYLESHEET``). The tests
+            render every template with it and with WeasyPrint's and compare the PDFs."""
 
-        document = HTML(string=html, url_fetcher=self.url_fetcher)
-        return document.write_pdf(
+            def _ua_stylesheets(self, forms: bool = False) -> list:
+                return ua_stylesheets
+
+        self.html_class = PdfHTML
+
+    def document(self, html: str):
+        """The ``weasyprint.HTML`` document of ``html``."""
+        return self.html_class(string=html, url_fetcher=self.url_fetcher)
+
+    def write_pdf(self, html: str, **options: Any) -> bytes:
+        return self.document(html).write_pdf(
             stylesheets=self.stylesheets,
             font_config=self.font_config,
             full_fonts=self.full_fonts,
+            **options,
         )
 
 
@@ -201,9 +245,20 @@ def _drop_renderer() -> None:
 
 
 def make_qr_data_uri(url: str) -> str:
-    """The QR code of ``url`` as an SVG ``data:`` URI (no file, no network)."""
+    """The QR code of ``url`` as a PNG ``data:`` URI (no file, no network).
+
+    One pixel a module, with the 2-module quiet zone, 8-bit grey: ``pdf.css`` scales it up with
+    ``image-rendering: pixelated`` (the PDF image is not interpolated, the modules stay sharp).
+    An SVG of the same code takes WeasyPrint several milliseconds to parse and draw as paths.
+    """
+    from PIL import Image
+
     qr = segno.make(url, error="m", micro=False)
-    return qr.svg_data_uri(scale=4, border=2, xmldecl=False, nl=False)
+    width, height = qr.symbol_size(scale=1, border=2)
+    pixels = bytes(0 if dark else 255 for row in qr.matrix_iter(scale=1, border=2) for dark in row)
+    png = io.BytesIO()
+    Image.frombytes("L", (width, height), pixels).save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,14 +1,23 @@
-"""The PDF pipeline: Mẫu 01 and the online-submission acknowledgement, read back with pypdf."""
+"""The PDF pipeline: Mẫu 01 and the online-submission acknowledgement, read back with pypdf;
+and, for every template, that the fast paths of dossiers/pdf.py (our user-agent stylesheet, the
+expat parse, the pre-deflated fonts) print exactly what WeasyPrint's defaults print."""
 
+import base64
 import importlib.util
 import io
+import re
 import threading
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import segno
+import weasyprint
 from fontTools.ttLib import TTFont
+from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject
 
 from dossiers import pdf
 
@@ -135,15 +144,36 @@ def test_it_escapes_what_citizens_typed():
     assert "<b>Lê</b> & Co" in text_of(pdf.render_pdf(RECEIPT, context))
 
 
-def test_the_qr_code_is_an_inline_image_of_the_lookup_url():
+def test_the_qr_code_is_an_inline_png_of_the_lookup_url():
     url = "https://dichvucong.example.vn/tra-cuu/X26740-260115-0001/"
     uri = pdf.qr_data_uri(url)
-    assert uri.startswith("data:image/svg+xml")
+    assert uri.startswith("data:image/png;base64,")
     assert pdf.qr_data_uri(url) is uri  # cached
     assert uri == pdf.make_qr_data_uri(url)
     assert pdf.make_qr_data_uri(url + "x") != uri
     html = pdf.render_html(RECEIPT, pdf.sample_receipt_context())
     assert f'<img class="qr" src="{uri}"' in html
+
+
+def test_the_qr_png_is_segnos_code_one_pixel_a_module():
+    url = "https://dichvucong.example.vn/tra-cuu/X26740-260115-0001/"
+    image = Image.open(io.BytesIO(base64.b64decode(pdf.qr_data_uri(url).split(",", 1)[1])))
+    code = segno.make(url, error="m", micro=False)
+    assert image.mode == "L"
+    assert image.size == code.symbol_size(scale=1, border=2)
+    expected = [0 if dark else 255 for row in code.matrix_iter(scale=1, border=2) for dark in row]
+    assert list(image.tobytes()) == expected
+
+
+def test_the_qr_code_is_drawn_with_sharp_modules(receipt):
+    """image-rendering: pixelated (pdf.css): the PDF viewer must not blur the 1-pixel modules."""
+    images = [
+        xobject.get_object()
+        for xobject in PdfReader(io.BytesIO(receipt)).pages[0]["/Resources"]["/XObject"].values()
+    ]
+    assert len(images) == 1
+    assert images[0]["/Subtype"] == "/Image"
+    assert images[0]["/Interpolate"] == BooleanObject(False)
 
 
 def test_a_long_list_of_documents_flows_onto_a_second_page():
@@ -182,3 +212,182 @@ def test_it_shows_the_same_content_as_the_naive_rendering(receipt):
     spec.loader.exec_module(bench)
     naive = bench.render_naive(pdf.sample_receipt_context())
     assert bench.normalised_text(naive) == bench.normalised_text(receipt)
+
+
+# Every template with a realistic context, and the cases that stretch it (empty lists, several
+# pages, a wrapped decision note).
+def template_cases() -> list[tuple[str, str, dict]]:
+    receipt = pdf.sample_receipt_context()
+    acknowledgement = pdf.sample_acknowledgement_context()
+    common = {
+        key: receipt[key]
+        for key in (
+            "agency_name",
+            "reception_unit",
+            "place",
+            "issued_at",
+            "dossier_code",
+            "lookup_url",
+            "applicant",
+            "procedure_name",
+            "received_at",
+            "due_at",
+        )
+    }
+    row = {
+        "step": "Tiếp nhận, chuyển hồ sơ giải quyết",
+        "unit": "Bộ phận TN&TKQ → Bộ phận chuyên môn",
+        "handed_by": "Trần Văn Đức",
+        "received_by": "Phạm Thị Hoa",
+        "result": "Đúng hạn",
+        "note": "Ghi chú về bước xử lý",
+    }
+    rows = [{**row, "at": receipt["received_at"] + timedelta(hours=i)} for i in range(30)]
+    long_documents = [
+        {"name": f"Giấy tờ số {i} kèm theo hồ sơ", "kind": "Bản sao", "count": 1}
+        for i in range(1, 46)
+    ]
+    return [
+        ("01", "pdf/form_01_receipt.html", receipt),
+        ("01-2-pages", "pdf/form_01_receipt.html", {**receipt, "documents": long_documents}),
+        ("01-empty", "pdf/form_01_receipt.html", {**receipt, "documents": []}),
+        ("ack", "pdf/acknowledgement.html", acknowledgement),
+        ("ack-empty", "pdf/acknowledgement.html", {**acknowledgement, "documents": []}),
+        (
+            "02",
+            "pdf/form_02_supplement.html",
+            {
+                **common,
+                "items": [{"what": "Giấy chứng sinh (bản chính)", "reason": "Bản đã nộp bị mờ"}],
+                "note": "",
+                "officer_name": "Trần Văn Đức",
+                "officer_phone": "028 3823 0000",
+                "round": 2,
+            },
+        ),
+        (
+            "03",
+            "pdf/form_03_refusal.html",
+            {**common, "reasons": ["Hồ sơ không thuộc thẩm quyền"], "officer_name": "Trần Văn Đức"},
+        ),
+        (
+            "04",
+            "pdf/form_04_apology.html",
+            {
+                **common,
+                "reason": "Cần xác minh thêm thông tin",
+                "original_due_at": receipt["due_at"],
+                "new_appointment": receipt["due_at"] + timedelta(days=3),
+                "agency_head": "Lê Văn Minh",
+                "foreseen": True,
+            },
+        ),
+        ("05-3-pages", "pdf/form_05_control_sheet.html", {**common, "rows": rows}),
+        ("05-empty", "pdf/form_05_control_sheet.html", {**common, "rows": [], "due_at": None}),
+        (
+            "fee",
+            "pdf/receipt_fee.html",
+            {
+                **common,
+                "receipt_number": "BL-2026-000123",
+                "payer": {"name": "Nguyễn Thị Lan", "citizen_id": "079190001234"},
+                "procedure_code": "1.001193",
+                "fee_rule": "Lệ phí đăng ký khai sinh",
+                "amount_figures": "50.000",
+                "amount_words": "Năm mươi nghìn đồng",
+                "provider_name": "Cổng thanh toán VNPAY",
+                "txn_ref": "DVC-20260115-0001",
+                "paid_at": receipt["received_at"],
+            },
+        ),
+        (
+            "result",
+            "pdf/result.html",
+            {
+                **common,
+                "decided_at": receipt["due_at"],
+                "decision_note": "Dòng một\nDòng hai",
+                "head_name": "Lê Văn Minh",
+                "head_title": "Chủ tịch",
+            },
+        ),
+    ]
+
+
+CASES = template_cases()
+CASE_IDS = [case[0] for case in CASES]
+
+
+def test_the_cases_cover_every_template():
+    templates = {path.name for path in (ROOT / "templates" / "pdf").glob("*.html")} - {"base.html"}
+    assert templates == {Path(template).name for _, template, _ in CASES}
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return pdf._Renderer()
+
+
+def content_streams(document: bytes) -> list[bytes]:
+    return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(document)).pages]
+
+
+def outline(document: bytes) -> list:
+    reader = PdfReader(io.BytesIO(document))
+    return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+
+
+def write(renderer, document, **options) -> bytes:
+    return document.write_pdf(
+        stylesheets=renderer.stylesheets,
+        font_config=renderer.font_config,
+        full_fonts=renderer.full_fonts,
+        uncompressed_pdf=True,
+        **options,
+    )
+
+
+def test_the_templates_use_only_the_elements_of_our_user_agent_stylesheet():
+    ua_css = pdf.UA_STYLESHEET.read_text(encoding="utf-8")
+    assert all(re.search(rf"\b{name}\b", ua_css) for name in pdf.UA_ELEMENTS)
+    for _, template, context in CASES:
+        root = weasyprint.HTML(string=pdf.render_html(template, context)).etree_element
+        used = {element.tag for element in root.iter()}
+        assert used <= pdf.UA_ELEMENTS, (template, used - pdf.UA_ELEMENTS)
+
+
+@pytest.mark.parametrize(("case", "template", "context"), CASES, ids=CASE_IDS)
+def test_our_user_agent_stylesheet_prints_what_weasyprints_prints(
+    renderer, case, template, context
+):
+    class WeasyPrintUA(renderer.html_class):
+        def _ua_stylesheets(self, forms=False):
+            return weasyprint.HTML._ua_stylesheets(self, forms)
+
+    html = pdf.render_html(template, context)
+    ours = write(renderer, renderer.document(html))
+    theirs = write(renderer, WeasyPrintUA(string=html, url_fetcher=renderer.url_fetcher))
+    assert content_streams(ours) == content_streams(theirs)
+    assert outline(ours) == outline(theirs) != []
+
+
+@pytest.mark.parametrize(("case", "template", "context"), CASES, ids=CASE_IDS)
+def test_the_separate_border_model_places_the_borderless_tables_the_same(
+    renderer, case, template, context
+):
+    """pdf.css: collapsing borders cost WeasyPrint per cell; only the grids have borders."""
+    css = pdf.STYLESHEET.read_text(encoding="utf-8")
+    separate = "border-collapse: separate; border-spacing: 0;"
+    assert separate in css
+    collapsing = weasyprint.CSS(
+        string=css.replace(separate, "border-collapse: collapse;"), font_config=renderer.font_config
+    )
+    html = pdf.render_html(template, context)
+    ours = write(renderer, renderer.document(html))
+    theirs = renderer.document(html).write_pdf(
+        stylesheets=[renderer.stylesheets[0], collapsing],
+        font_config=renderer.font_config,
+        full_fonts=renderer.full_fonts,
+        uncompressed_pdf=True,
+    )
+    assert content_streams(ours) == content_streams(theirs)
