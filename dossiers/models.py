@@ -220,9 +220,10 @@ class QueueCount(models.Model):
     """How many filed dossiers an agency has in each status: the back-office queue counts.
 
     Maintained by the database, not by Python: triggers on ``dossiers_dossier`` (migration
-    0005) add and subtract on every INSERT, UPDATE and DELETE, whoever writes (the workflow, the
-    bench's bulk load, a test factory), so a queue page reads a handful of rows instead of
-    counting an agency's dossiers. Drafts (``status = 'draft'``) are not counted.
+    0005) add and subtract on every INSERT, UPDATE and DELETE and empty the counts on TRUNCATE,
+    whoever writes (the workflow, the bench's bulk load, a test factory), so a queue page reads a
+    handful of rows instead of counting an agency's dossiers. Drafts (``status = 'draft'``) are
+    not counted. Not for fixtures: loading dossiers counts them already.
     """
 
     agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")

@@ -25,7 +25,7 @@ WeasyPrint's, and with the separate and the collapsing border model; the QR code
 change that shows, as the same modules drawn as an image instead of paths. Measured on Mẫu 01
 without HarfBuzz (cProfile and callgrind instruction counts):
 
-- the QR code is a PNG of one pixel a module (``make_qr_data_uri()``), scaled up without
+- the QR code is a small PNG (``make_qr_data_uri()``, 4 pixels a module), scaled up without
   interpolation, not an SVG path that WeasyPrint parses and draws in Python: ~7 ms;
 - a user-agent stylesheet (``templates/pdf/ua.css``) with only the rules of WeasyPrint's that
   can apply to the elements the templates use (``UA_ELEMENTS``): no ``::marker`` and footnote
@@ -244,18 +244,26 @@ def _drop_renderer() -> None:
     _local.__dict__.pop("renderer", None)
 
 
+# A few pixels a module, not one: a viewer that smooths images anyway keeps the modules sharp.
+QR_PIXELS_PER_MODULE = 4
+
+
 def make_qr_data_uri(url: str) -> str:
     """The QR code of ``url`` as a PNG ``data:`` URI (no file, no network).
 
-    One pixel a module, with the 2-module quiet zone, 8-bit grey: ``pdf.css`` scales it up with
+    ``QR_PIXELS_PER_MODULE`` pixels a module, with the 2-module quiet zone, 8-bit grey: ``pdf.css`` scales it up with
     ``image-rendering: pixelated`` (the PDF image is not interpolated, the modules stay sharp).
     An SVG of the same code takes WeasyPrint several milliseconds to parse and draw as paths.
     """
     from PIL import Image
 
     qr = segno.make(url, error="m", micro=False)
-    width, height = qr.symbol_size(scale=1, border=2)
-    pixels = bytes(0 if dark else 255 for row in qr.matrix_iter(scale=1, border=2) for dark in row)
+    width, height = qr.symbol_size(scale=QR_PIXELS_PER_MODULE, border=2)
+    pixels = bytes(
+        0 if dark else 255
+        for row in qr.matrix_iter(scale=QR_PIXELS_PER_MODULE, border=2)
+        for dark in row
+    )
     png = io.BytesIO()
     Image.frombytes("L", (width, height), pixels).save(png, format="PNG")
     return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")

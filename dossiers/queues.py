@@ -4,8 +4,8 @@ dossier as an officer of its agency sees it.
 Every query is scoped to the officer's agency (``officer_agency``); a dossier of another agency
 does not exist here (404). Queue pages use **keyset pagination** on ``(due_at, id)`` with NULL
 due dates last (a submitted dossier has no due date until it is received): no OFFSET and no
-COUNT(*) over the table. The rows of a page are one SQL query on the dossier table alone, in
-the order of the queue's index, whatever the page number (see ``queue_page``). Queue counts are the agency's rows of ``QueueCount``, kept by triggers
+COUNT(*) over the table. The rows of a page are one SQL query that walks the queue's index in its
+order, whatever the page number (see ``queue_page``). Queue counts are the agency's rows of ``QueueCount``, kept by triggers
 on the dossier table (a few rows read, whatever the number of dossiers).
 """
 
@@ -283,8 +283,8 @@ def queue_page(
     index and stops after ``size + 1`` rows. It joins only the officers' names (primary keys)
     and reads the fee status in a subquery: joining the procedure through the version as well
     made PostgreSQL spend more time planning the query (≈1.3 ms) than running it (≈0.2 ms), so
-    the procedures' names come from a second query by primary key for the page's versions
-    (``decorate_rows``). A cursor inside the undated tail is one range (``due_at IS NULL AND
+    the procedures' names come from the agency's cached ``procedure_index`` (a query by primary
+    key only for versions it lacks, in ``decorate_rows``). A cursor inside the undated tail is one range (``due_at IS NULL AND
     id > …``); only a cursor inside the dated part needs the rest of the dated rows UNION ALL
     the first undated ones.
     """
@@ -470,20 +470,25 @@ class ProcedureIndex:
     """What queue pages show of the catalog for one agency: the filter's procedures (id, name)
     and, for every version of those procedures, its procedure's (name, code)."""
 
-    generation: int
+    generation: str
     choices: tuple[tuple[int, str], ...]
     versions: dict[int, tuple[str, str]]
 
 
-def bump_catalog_generation(**_kwargs) -> None:
-    """Any change to procedures, versions or who receives them makes every index stale
-    (signals connected in ``dossiers.apps``)."""
+def _new_catalog_generation() -> None:
     from django.core.cache import cache
 
-    try:
-        cache.incr(CATALOG_GENERATION_KEY)
-    except ValueError:  # not in the cache (first change, or the cache was flushed)
-        cache.set(CATALOG_GENERATION_KEY, 2, None)
+    cache.set(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def bump_catalog_generation(**_kwargs) -> None:
+    """Any change to procedures, versions or who receives them makes every index stale
+    (signals connected in ``dossiers.apps``): a new random generation now, and again after the
+    change commits, so that an index rebuilt in between from the old data does not stay."""
+    from django.db import transaction
+
+    _new_catalog_generation()
+    transaction.on_commit(_new_catalog_generation)
 
 
 def procedure_index(agency) -> ProcedureIndex:
@@ -495,7 +500,10 @@ def procedure_index(agency) -> ProcedureIndex:
 
     key = f"officer:procedure-index:{agency.pk}"
     found = cache.get_many([CATALOG_GENERATION_KEY, key])
-    generation = found.get(CATALOG_GENERATION_KEY, 1)
+    generation = found.get(CATALOG_GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a new one (never a number seen before)
+        cache.add(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(CATALOG_GENERATION_KEY)
     index = found.get(key)
     if index is not None and index.generation == generation:
         return index

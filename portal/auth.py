@@ -16,6 +16,7 @@ import functools
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.mfa.models import Authenticator
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Group
@@ -74,6 +75,9 @@ class _OneQueryGetUser:
     def get_user(self, user_id):
         user = load_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        return await sync_to_async(self.get_user)(user_id)
 
 
 class ModelBackend(_OneQueryGetUser, DjangoModelBackend):

@@ -22,6 +22,8 @@ def url(name: str, *args) -> str:
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = Environment(autoescape=True, **options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    # Old-style callables: _() returns a plain string that autoescaping escapes on output, as
+    # Django's {% translate %} does (new-style ones mark translations safe).
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = url
     return env

@@ -267,9 +267,15 @@ SESSION_COOKIE_SECURE = env.bool_("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
-# Sessions are read from the cache (Redis) and written through to the database: every signed-in
-# page saves a database query, and a cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis, sessions are read from the cache and written through to the database: every
+# signed-in page saves a database query, and a cache flush logs nobody out. Without it (the
+# demo) the cache is per process, which must not hold sessions (a logout in one process would
+# not reach the others).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 X_FRAME_OPTIONS = "DENY"
 _VNPAY_DEFAULT = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
 

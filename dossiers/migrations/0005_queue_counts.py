@@ -3,10 +3,13 @@
 """Queue counts kept by the database (dossiers.models.QueueCount): triggers on the dossier table.
 
 PostgreSQL: one statement-level trigger per event with transition tables, so a bulk INSERT or
-UPDATE costs one grouped upsert, not one per row; the counters are upserted in (agency, status)
-order so two transactions moving dossiers between the same statuses lock them in the same order.
-SQLite (the demo): row-level triggers with the same effect. Drafts and rows without an agency
-are not counted.
+UPDATE costs one grouped upsert, not one per row (and TRUNCATE empties the counters). Within one
+statement the counters are upserted in (agency, status) order, so two statements moving dossiers
+between the same statuses lock them in the same order. A counter row stays locked until its
+transaction commits: status changes of one agency into or out of the same status wait for each
+other that long (the workflow's transactions are short; tests/dossiers/test_queue_counts.py runs
+eight at once). SQLite (the demo): row-level triggers with the same effect. Drafts and rows
+without an agency are not counted.
 """
 
 import django.db.models.deletion
@@ -16,7 +19,9 @@ PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION dossiers_queue_count_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM dossiers_queuecount;
+  ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO dossiers_queuecount (agency_id, status, n)
     SELECT agency_id, status, count(*) FROM new_rows
      WHERE agency_id IS NOT NULL AND status <> 'draft'
@@ -53,11 +58,14 @@ PG_TRIGGERS = [
     "CREATE TRIGGER dossiers_queue_count_del AFTER DELETE ON dossiers_dossier "
     "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
     "EXECUTE FUNCTION dossiers_queue_count_sync()",
+    "CREATE TRIGGER dossiers_queue_count_trunc AFTER TRUNCATE ON dossiers_dossier "
+    "FOR EACH STATEMENT EXECUTE FUNCTION dossiers_queue_count_sync()",
 ]
 PG_DROP = [
     "DROP TRIGGER IF EXISTS dossiers_queue_count_ins ON dossiers_dossier",
     "DROP TRIGGER IF EXISTS dossiers_queue_count_upd ON dossiers_dossier",
     "DROP TRIGGER IF EXISTS dossiers_queue_count_del ON dossiers_dossier",
+    "DROP TRIGGER IF EXISTS dossiers_queue_count_trunc ON dossiers_dossier",
     "DROP FUNCTION IF EXISTS dossiers_queue_count_sync()",
 ]
 _COUNTED_NEW = "NEW.agency_id IS NOT NULL AND NEW.status <> 'draft'"

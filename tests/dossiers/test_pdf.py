@@ -1,6 +1,6 @@
 """The PDF pipeline: Mẫu 01 and the online-submission acknowledgement, read back with pypdf;
 and, for every template, that the fast paths of dossiers/pdf.py (our user-agent stylesheet, the
-expat parse, the pre-deflated fonts) print exactly what WeasyPrint's defaults print."""
+separate border model of the layout tables) print exactly what WeasyPrint's defaults print."""
 
 import base64
 import importlib.util
@@ -155,18 +155,21 @@ def test_the_qr_code_is_an_inline_png_of_the_lookup_url():
     assert f'<img class="qr" src="{uri}"' in html
 
 
-def test_the_qr_png_is_segnos_code_one_pixel_a_module():
+def test_the_qr_png_is_segnos_code():
     url = "https://dichvucong.example.vn/tra-cuu/X26740-260115-0001/"
     image = Image.open(io.BytesIO(base64.b64decode(pdf.qr_data_uri(url).split(",", 1)[1])))
     code = segno.make(url, error="m", micro=False)
     assert image.mode == "L"
-    assert image.size == code.symbol_size(scale=1, border=2)
-    expected = [0 if dark else 255 for row in code.matrix_iter(scale=1, border=2) for dark in row]
+    scale = pdf.QR_PIXELS_PER_MODULE
+    assert image.size == code.symbol_size(scale=scale, border=2)
+    expected = [
+        0 if dark else 255 for row in code.matrix_iter(scale=scale, border=2) for dark in row
+    ]
     assert list(image.tobytes()) == expected
 
 
 def test_the_qr_code_is_drawn_with_sharp_modules(receipt):
-    """image-rendering: pixelated (pdf.css): the PDF viewer must not blur the 1-pixel modules."""
+    """image-rendering: pixelated (pdf.css): the PDF viewer must not blur the modules."""
     images = [
         xobject.get_object()
         for xobject in PdfReader(io.BytesIO(receipt)).pages[0]["/Resources"]["/XObject"].values()

@@ -124,3 +124,12 @@ def test_concurrent_transitions_in_one_agency_keep_exact_counts(people):
         thread.join(timeout=60)
     assert errors == []
     assert counted() == grouped() == {(people.agency.pk, S.RECEIVED): 40}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truncating_the_dossiers_empties_the_counts(people):
+    people.dossier(S.SUBMITTED)
+    assert counted() != {}
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dossiers_dossier CASCADE")
+    assert counted() == grouped() == {}
