@@ -46,3 +46,28 @@ class RequireMFAForStaffMiddleware:
         ):
             raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
         return self.get_response(request)
+
+
+# Sessions signed in before portal.auth's backends existed name Django's or allauth's backend;
+# Django would treat them as signed out. Remove once every such session has expired
+# (SESSION_COOKIE_AGE, 8 hours, after the deploy of portal/auth.py).
+RENAMED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "portal.auth.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": "portal.auth.AuthenticationBackend",
+}
+
+
+class RenamedAuthBackendMiddleware:
+    """Points a session at the renamed authentication backend (between the session and the
+    authentication middleware), so nobody is signed out by the rename."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import BACKEND_SESSION_KEY
+
+        renamed = RENAMED_BACKENDS.get(request.session.get(BACKEND_SESSION_KEY))
+        if renamed is not None:
+            request.session[BACKEND_SESSION_KEY] = renamed
+        return self.get_response(request)

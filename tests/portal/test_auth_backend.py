@@ -41,3 +41,24 @@ def test_roles_are_read_again_on_every_request(client, agency):
     assert client.get("/officer/").status_code == 200
     officer.groups.remove(Group.objects.get(name="reception_officer"))
     assert client.get("/officer/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "old_backend",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_signed_in_with_the_old_backend_names_stays_signed_in(
+    client, agency, old_backend
+):
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    officer = make_officer(agency=agency, roles=["reception_officer"], with_totp=True)
+    client.force_login(officer)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = old_backend
+    session.save()
+    assert client.get("/officer/").status_code == 200
+    assert client.session[BACKEND_SESSION_KEY].startswith("portal.auth.")
