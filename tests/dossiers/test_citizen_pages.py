@@ -139,7 +139,7 @@ def test_my_dossiers_query_count_is_constant(client, people, django_assert_max_n
 
 
 # session, user, the page of dossiers (one query: no COUNT, no per-row query)
-MY_DOSSIERS_MAX_QUERIES = 3
+MY_DOSSIERS_MAX_QUERIES = 2
 
 
 # -- the dossier page ------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def test_dossier_page_query_count_is_constant(client, people, django_assert_max_
 
 
 # session, user, dossier, required documents, documents, events, outputs, the fee, the actor's groups
-DETAIL_MAX_QUERIES = 9
+DETAIL_MAX_QUERIES = 7
 
 
 # -- withdraw ---------------------------------------------------------------------------------
