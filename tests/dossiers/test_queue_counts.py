@@ -3,6 +3,7 @@ any write — the workflow, a bulk insert, a bulk update, a delete, a move to an
 they equal a GROUP BY over the dossiers; drafts are not counted; concurrent transitions in one
 agency neither lose an update nor deadlock."""
 
+import io
 import threading
 
 import pytest
@@ -133,3 +134,23 @@ def test_truncating_the_dossiers_empties_the_counts(people):
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE dossiers_dossier CASCADE")
     assert counted() == grouped() == {}
+
+
+def test_recount_queue_counts_repairs_drifted_counts(people):
+    from django.core.management import call_command
+
+    people.dossier(S.SUBMITTED)
+    people.dossier(S.RECEIVED)
+    QueueCount.objects.update(n=99)
+    QueueCount.objects.create(agency=people.agency, status=S.COMPLETED, n=5)
+    out = io.StringIO()
+    call_command("recount_queue_counts", stdout=out)
+    assert "2" in out.getvalue()
+    assert (
+        counted()
+        == grouped()
+        == {
+            (people.agency.pk, S.SUBMITTED): 1,
+            (people.agency.pk, S.RECEIVED): 1,
+        }
+    )
