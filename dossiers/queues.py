@@ -284,9 +284,9 @@ def queue_page(
     and reads the fee status in a subquery: joining the procedure through the version as well
     made PostgreSQL spend more time planning the query (≈1.3 ms) than running it (≈0.2 ms), so
     the procedures' names come from the agency's cached ``procedure_index`` (a query by primary
-    key only for versions it lacks, in ``decorate_rows``). A cursor inside the undated tail is one range (``due_at IS NULL AND
-    id > …``); only a cursor inside the dated part needs the rest of the dated rows UNION ALL
-    the first undated ones.
+    key only for versions it lacks, in ``decorate_rows``). A cursor inside the undated tail is
+    one range (``due_at IS NULL AND id > …``); only a cursor inside the dated part needs the
+    rest of the dated rows UNION ALL the first undated ones.
     """
     from payments.models import DossierFee
 
