@@ -12,6 +12,7 @@ on the dossier table (a few rows read, whatever the number of dossiers).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -213,7 +214,7 @@ Cursor = tuple[dt.datetime | None, int]
 NULL_MARK = "-"
 
 
-def cursor_encode(row: Dossier) -> str:
+def cursor_encode(row) -> str:
     return f"{row.due_at.isoformat() if row.due_at else NULL_MARK},{row.pk}"
 
 
@@ -232,15 +233,48 @@ def cursor_decode(value: str | None) -> Cursor | None:
     return due, number
 
 
-@dataclass
-class QueuePage:
-    queue: Queue
-    rows: list[Dossier]
-    next_cursor: str | None
-    filters: QueueFilters = field(default_factory=QueueFilters)
+@dataclass(slots=True)
+class QueueRow:
+    """One row of a queue page: the columns the row query reads (``ROW_COLUMNS``, in this
+    order), then what ``decorate_rows`` adds for the template. Plain objects rather than
+    ``Dossier`` instances: a page builds 21 of them per request, and a model instance with
+    deferred fields and two related users cost more to build than the row query took to run."""
+
+    pk: int
+    public_id: uuid.UUID
+    code: str
+    status: str
+    channel: str
+    applicant_data: dict | None
+    received_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    version_id: int
+    assigned_to_id: int | None
+    assigned_name: str | None
+    claimed_by_id: int | None
+    claimed_name: str | None
+    claimed_status: str
+    fee_status: str | None
+    # decorate_rows
+    procedure_name: str = ""
+    procedure_code: str = ""
+    claimed_now: bool = False
+    time_left: str = ""
+    time_left_vi: str = ""
+    time_left_en: str = ""
+    status_text: str = ""
+    applicant_name: str = ""
+    detail_url: str = ""
+    shown_on: tuple[str, str] | None = None
+    due_on: tuple[str, str] | None = None
+    fee_label: str = ""
 
 
-ROW_FIELDS = (
+# What the row query selects, in QueueRow's order: the dossier's columns, the officers' names
+# through their foreign keys (LEFT JOINs by primary key) and the fee status (a subquery).
+ROW_COLUMNS = (
+    "pk",
     "public_id",
     "code",
     "status",
@@ -249,12 +283,37 @@ ROW_FIELDS = (
     "received_at",
     "submitted_at",
     "due_at",
-    "agency_id",
     "version_id",
-    "assigned_to__full_name",
-    "claimed_by__full_name",
+    "assigned_to_id",
+    "assigned_name",
+    "claimed_by_id",
+    "claimed_name",
     "claimed_status",
+    "fee_status",
 )
+
+
+@dataclass
+class QueuePage:
+    queue: Queue
+    rows: list[QueueRow]
+    next_cursor: str | None
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+@functools.cache
+def _row_annotations() -> dict:
+    """The row query's computed columns, built once per process (expressions are immutable:
+    each query resolves its own copy)."""
+    from payments.models import DossierFee
+
+    return {
+        "assigned_name": F("assigned_to__full_name"),
+        "claimed_name": F("claimed_by__full_name"),
+        "fee_status": Subquery(
+            DossierFee.objects.filter(dossier=OuterRef("pk")).values("status")[:1]
+        ),
+    }
 
 
 def queue_queryset(*, queue: Queue, agency, user) -> QuerySet:
@@ -288,38 +347,33 @@ def queue_page(
     one range (``due_at IS NULL AND id > …``); only a cursor inside the dated part needs the
     rest of the dated rows UNION ALL the first undated ones.
     """
-    from payments.models import DossierFee
-
     filters = filters or QueueFilters()
     now = now or timezone.now()
     # The "due soon" cutoff needs the agency's calendar: computed only when a filter or a dated
     # row needs it (the reception queue's dossiers have no due date yet).
     soon = due_soon_cutoff(agency_id=agency.pk, now=now) if filters.time_left else None
-    base = apply_filters(
-        queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
-    )
     base = (
-        base.select_related("assigned_to", "claimed_by")
-        .only(*ROW_FIELDS)
-        .annotate(
-            fee_status=Subquery(
-                DossierFee.objects.filter(dossier=OuterRef("pk")).values("status")[:1]
-            )
+        apply_filters(
+            queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
         )
+        .annotate(**_row_annotations())
+        .values_list(*ROW_COLUMNS)
     )
     if after is None:
-        rows = list(base.order_by(*dossier_due_order())[: size + 1])
+        found = base.order_by(*dossier_due_order())[: size + 1]
     elif after[0] is None:
         # Ordered as the index is (not by id alone, which PostgreSQL would sort): one walk.
         undated = base.filter(due_at__isnull=True, id__gt=after[1])
-        rows = list(undated.order_by(*dossier_due_order())[: size + 1])
+        found = undated.order_by(*dossier_due_order())[: size + 1]
     else:
         dated = base.extra(  # noqa: S610 — a row comparison, parameters bound
             where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
             params=[after[0], after[1]],
         ).order_by("due_at", "id")[: size + 1]
         undated = base.filter(due_at__isnull=True).order_by(*dossier_due_order())[: size + 1]
-        rows = list(dated.union(undated, all=True))
+        found = dated.union(undated, all=True)
+    rows = [QueueRow(*values) for values in found]
+    if after is not None and after[0] is not None:
         rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))
     more = len(rows) > size
     rows = rows[:size]
@@ -341,7 +395,7 @@ FEE_LABELS = {
 }
 
 
-def decorate_rows(rows: list[Dossier], *, now, soon, index: ProcedureIndex | None = None) -> None:
+def decorate_rows(rows: list[QueueRow], *, now, soon, index: ProcedureIndex | None = None) -> None:
     """What a row shows besides its own columns, in words beside colours: the procedure, time
     left, status and fee. Procedures come from the agency's ``procedure_index``; a query only
     for versions it lacks."""
@@ -352,6 +406,8 @@ def decorate_rows(rows: list[Dossier], *, now, soon, index: ProcedureIndex | Non
         return
     # One reverse() for the page: the dossiers' URLs differ only by their public id.
     detail_url = reverse("dossiers:officer:detail", args=[_URL_PLACEHOLDER])
+    placeholder = str(_URL_PLACEHOLDER)
+    tz = timezone.get_current_timezone()
     procedures = index.versions if index is not None else {}
     missing = {row.version_id for row in rows} - procedures.keys()
     if missing:  # a procedure the agency no longer receives, or no index given
@@ -371,23 +427,23 @@ def decorate_rows(rows: list[Dossier], *, now, soon, index: ProcedureIndex | Non
         row.time_left_vi, row.time_left_en = TIME_LEFT[row.time_left]
         row.status_text = status_label(row.status)
         row.applicant_name = (row.applicant_data or {}).get("full_name", "")
-        row.detail_url = detail_url.replace(str(_URL_PLACEHOLDER), str(row.public_id))
+        row.detail_url = detail_url.replace(placeholder, str(row.public_id))
         # Dates as the row prints them, formatted here rather than by template filters (the
         # page prints 20 rows × 3 dates: filters were a measurable part of its time).
-        row.shown_on = _stamp(row.received_at or row.submitted_at, "%d/%m/%Y")
-        row.due_on = _stamp(row.due_at, "%H:%M %d/%m/%Y")
+        row.shown_on = _stamp(row.received_at or row.submitted_at, "%d/%m/%Y", tz)
+        row.due_on = _stamp(row.due_at, "%H:%M %d/%m/%Y", tz)
         # The same words as payments.selectors.fee_summary(...).officer_label, in the row query.
-        row.fee_label = FEE_LABELS.get(getattr(row, "fee_status", None) or "", "—")
+        row.fee_label = FEE_LABELS.get(row.fee_status or "", "—")
 
 
 _URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
-def _stamp(moment: dt.datetime | None, pattern: str) -> tuple[str, str] | None:
+def _stamp(moment: dt.datetime | None, pattern: str, tz) -> tuple[str, str] | None:
     """(ISO 8601 for ``<time datetime>``, local time as ``pattern``) or None."""
     if moment is None:
         return None
-    local = timezone.localtime(moment)
+    local = moment.astimezone(tz)
     return local.isoformat(), local.strftime(pattern)
 
 

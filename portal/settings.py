@@ -108,9 +108,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 REDIS_URL = env.redis_url("REDIS_URL")
 CACHE_URL = env.redis_url("CACHE_URL") or REDIS_URL  # a separate Redis database is allowed
 if CACHE_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

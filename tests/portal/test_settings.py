@@ -121,7 +121,7 @@ def test_it_reads_services_from_the_environment():
         "django.db.backends.postgresql",
         "redis://cache.example:6379/0",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.RedisCache",
         "Asia/Ho_Chi_Minh",
         "vi",
         "False",
