@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from dossiers.models import Channel, DossierStatus, ResultDelivery
 from dossiers.queues import TIME_LEFT, QueueFilters
@@ -12,10 +11,9 @@ REQUIRED = {"required": "Vui lòng nhập thông tin này (this field is require
 
 
 class QueueFilterForm(forms.Form):
-    """Search and filters of a queue (GET; every combination is a plain URL). Its widgets are
-    rendered by Django's Jinja2 form renderer, like the rest of the queue page's body."""
-
-    default_renderer = Jinja2Renderer()
+    """Search and filters of a queue (GET; every combination is a plain URL). The queue page
+    writes its controls with a Jinja2 macro (``control`` in
+    templates/jinja2/dossiers/officer/queue_body.html), as Django's widgets would."""
 
     q = forms.CharField(
         label="Tìm kiếm (Search)",

@@ -3,6 +3,7 @@
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -266,3 +267,64 @@ def test_a_row_of_a_procedure_the_agency_no_longer_receives_still_shows_its_name
     assert people.version.pk not in index.versions
     row = page(people, "reception", index=index).rows[0]
     assert row.procedure_name == people.version.procedure.name
+
+
+class _Controls(HTMLParser):
+    """The form controls of a page: (tag, attributes) of each input, select and option, with
+    each option's text, in document order."""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self._option = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"input", "select", "option"}:
+            entry = [tag, sorted((k, "" if v is None else v) for k, v in attrs), ""]
+            self.found.append(entry)
+            self._option = entry if tag == "option" else None
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option[2] += data.strip()
+
+    def handle_endtag(self, tag):
+        if tag == "option":
+            self._option = None
+
+
+def _controls(markup: str) -> list:
+    parser = _Controls()
+    parser.feed(markup)
+    return [
+        entry
+        for entry in parser.found
+        if entry[1] and ("name", "csrfmiddlewaretoken") not in entry[1]
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": 'Nguyễn "A" <b>', "channel": "counter", "received_from": "2026-11-02"},
+        {"procedure": "PROC", "status": "received", "time_left": "overdue"},
+        {"channel": "fax", "received_to": "not a date", "procedure": "999999"},  # invalid
+    ],
+)
+def test_the_filter_controls_are_written_as_djangos_widgets_would(people, client, query):
+    from dossiers.officer_forms import QueueFilterForm
+
+    query = {k: str(people.version.procedure.pk) if v == "PROC" else v for k, v in query.items()}
+    response = login(client, people.reception).get(officer_url("queue", slug="all"), query)
+    assert response.status_code == 200
+    form = QueueFilterForm(
+        query or None,
+        procedures=queues.procedure_index(people.agency).choices,
+        show_status=True,
+    )
+    form.is_valid()
+    expected = _controls("".join(str(field) for field in form))
+    page = response.content.decode()
+    filters = page[page.index('class="queue-filters"') : page.index('id="queue-results"')]
+    assert _controls(filters) == expected
+    assert len(expected) > 20  # the selects' options are compared too
