@@ -5,7 +5,8 @@ TOTP authenticator (the MFA guard) and their officer profile with its agency. Dj
 ``ModelBackend.get_user`` loads only the user; the rest came from three more queries on every
 page. Here ``get_user`` reads them with the user: the profile and agency by ``select_related``
 (a missing profile is cached as missing), the group names and the TOTP flag by subqueries on
-PostgreSQL. The values are left where ``portal.roles.role_names``
+PostgreSQL (written as constant SQL: the ORM compiled the equivalent expressions again on every
+request). The values are left where ``portal.roles.role_names``
 and ``portal.middleware.user_has_totp`` look first, so nothing is cached beyond the request: a
 role taken away applies to the next request. On SQLite (the demo) only the profile is joined.
 """
@@ -21,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import BooleanField, CharField
 from django.db.models.expressions import RawSQL
 
 
@@ -41,6 +42,14 @@ def _role_names_sql() -> str:
     return sql.format(groups, through, users)
 
 
+def _has_totp_sql() -> str:
+    """Whether the user has a TOTP authenticator, as constant SQL for the same reason as
+    ``_role_names_sql`` (an ``Exists`` subquery is compiled again on every request)."""
+    users = get_user_model()._meta.db_table
+    sql = 'EXISTS(SELECT 1 FROM "{}" a WHERE a."user_id" = "{}"."id" AND a."type" = %s)'
+    return sql.format(Authenticator._meta.db_table, users)
+
+
 @functools.cache
 def _users(vendor: str):
     """The queryset ``load_user`` filters, built once per process and database vendor."""
@@ -53,8 +62,8 @@ def _users(vendor: str):
         loaded_role_names=RawSQL(  # noqa: S611 — constant SQL, no parameters
             _role_names_sql(), [], output_field=ArrayField(CharField())
         ),
-        loaded_has_totp=Exists(
-            Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        loaded_has_totp=RawSQL(  # noqa: S611 — constant SQL, the type is a bound parameter
+            _has_totp_sql(), [Authenticator.Type.TOTP.value], output_field=BooleanField()
         ),
     )
 

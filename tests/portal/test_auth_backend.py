@@ -35,6 +35,16 @@ def test_a_citizen_without_profile_or_totp(db):
     assert load_user(10**9) is None
 
 
+def test_only_a_totp_authenticator_counts_as_totp(agency):
+    from allauth.mfa.models import Authenticator
+
+    user = UserFactory(roles=["citizen"])
+    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={})
+    other = make_officer(agency=agency, roles=["reception_officer"], with_totp=True)
+    assert user_has_totp(load_user(user.pk)) is False  # not someone else's TOTP either
+    assert user_has_totp(load_user(other.pk)) is True
+
+
 def test_roles_are_read_again_on_every_request(client, agency):
     officer = make_officer(agency=agency, roles=["reception_officer"], with_totp=True)
     client.force_login(officer)
