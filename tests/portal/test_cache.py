@@ -39,9 +39,11 @@ def test_it_keeps_one_client_per_pool_and_still_reads_and_writes(cache):
 
 def test_threads_share_the_client_without_mixing_their_replies(cache):
     errors = []
+    start = threading.Barrier(8)
 
     def worker(n):
         try:
+            start.wait()  # all threads ask for their first client at once
             for i in range(200):
                 cache.set(f"t{n}", (n, i))
                 assert cache.get(f"t{n}") == (n, i)
