@@ -17,6 +17,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -366,12 +367,19 @@ def queue_page(
         undated = base.filter(due_at__isnull=True, id__gt=after[1])
         found = undated.order_by(*dossier_due_order())[: size + 1]
     else:
-        dated = base.extra(  # noqa: S610 — a row comparison, parameters bound
-            where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
-            params=[after[0], after[1]],
-        ).order_by("due_at", "id")[: size + 1]
+        if connection.vendor == "postgresql":  # a row comparison: one index range
+            dated = base.extra(  # noqa: S610 — parameters bound
+                where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
+                params=[after[0], after[1]],
+            )
+        else:  # SQLite (the demo) stores datetimes as text: let the ORM convert the cursor
+            dated = base.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], id__gt=after[1]))
+        dated = dated.order_by("due_at", "id")[: size + 1]
         undated = base.filter(due_at__isnull=True).order_by(*dossier_due_order())[: size + 1]
-        found = dated.union(undated, all=True)
+        if connection.features.supports_slicing_ordering_in_compound:
+            found = dated.union(undated, all=True)
+        else:  # SQLite (the demo) refuses LIMIT inside UNION ALL: two queries
+            found = [*dated, *undated]
     rows = [QueueRow(*values) for values in found]
     if after is not None and after[0] is not None:
         rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))
