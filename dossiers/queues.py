@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import deadlines
 from dossiers.models import Channel, Dossier, DossierStatus
+from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
 
 S = DossierStatus
@@ -413,7 +413,7 @@ def decorate_rows(rows: list[QueueRow], *, now, soon, index: ProcedureIndex | No
     if not rows:
         return
     # One reverse() for the page: the dossiers' URLs differ only by their public id.
-    detail_url = reverse("dossiers:officer:detail", args=[_URL_PLACEHOLDER])
+    detail_url = cached_reverse("dossiers:officer:detail", args=[_URL_PLACEHOLDER])
     placeholder = str(_URL_PLACEHOLDER)
     tz = timezone.get_current_timezone()
     procedures = index.versions if index is not None else {}

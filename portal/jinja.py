@@ -10,13 +10,14 @@ reads ``{{ _("…") }}`` there too), URLs through ``url(name, *args)``.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
+from portal.reverse import cached_reverse
+
 
 def url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    return cached_reverse(name, args=args)
 
 
 def environment(**options) -> Environment:

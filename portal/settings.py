@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            "builtins": ["portal.reverse"],  # {% url %} through the cache of reverse()
         },
     },
     {  # only for pages whose rendering time matters (portal/jinja.py); rendered by name

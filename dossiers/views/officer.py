@@ -24,7 +24,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template import engines
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,6 +52,7 @@ from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.views.citizen import file_attachment
 from payments.selectors import fee_summary
+from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
 
 
@@ -97,7 +98,7 @@ def _queue_context(request, queue: queues.Queue) -> dict:
         queue=queue, agency=agency, user=request.user, filters=filters, after=after, index=index
     )
     params = {k: v for k, v in request.GET.items() if k != "after" and v}
-    base_url = reverse("dossiers:officer:queue", args=[queue.slug])
+    base_url = cached_reverse("dossiers:officer:queue", args=[queue.slug])
     next_url = (
         base_url + "?" + urlencode({**params, "after": page.next_cursor})
         if page.next_cursor

@@ -72,3 +72,45 @@ def test_a_session_signed_in_with_the_old_backend_names_stays_signed_in(
     session.save()
     assert client.get("/officer/").status_code == 200
     assert client.session[BACKEND_SESSION_KEY].startswith("portal.auth.")
+
+
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_the_one_query_builds_what_the_orm_would(agency):
+    """Every column of the user, profile and agency, converted as the ORM converts it."""
+    import datetime as dt
+
+    officer = make_officer(
+        agency=agency,
+        roles=["reception_officer"],
+        date_of_birth=dt.date(1990, 2, 28),
+        full_name="Trần Thị Ánh",
+        is_staff=True,
+    )
+    officer.last_login = dt.datetime(2026, 11, 30, 8, 15, tzinfo=dt.UTC)
+    officer.save()
+    expected = type(officer).objects.select_related("officer_profile__agency").get(pk=officer.pk)
+    user = load_user(officer.pk)
+    assert _values(user) == _values(expected)
+    assert isinstance(user.date_of_birth, dt.date) and user.is_staff is True
+    assert user.last_login == officer.last_login and user.last_login.tzinfo is not None
+    with CaptureQueriesContext(connection) as ctx:
+        assert _values(user.officer_profile) == _values(expected.officer_profile)
+        assert _values(user.officer_profile.agency) == _values(expected.officer_profile.agency)
+        assert user.officer_profile.user is user
+    assert ctx.captured_queries == []  # all of it came with the one query
+    assert user._state.adding is False and user._state.db == "default"
+    user.full_name = "Trần Thị Ánh Tuyết"
+    user.save(update_fields=["full_name"])  # a loaded user saves as an existing row
+    assert type(officer).objects.get(pk=officer.pk).full_name == "Trần Thị Ánh Tuyết"
+
+
+def test_a_user_without_profile_is_known_to_have_none(db):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    citizen = load_user(UserFactory(roles=["citizen"]).pk)
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(ObjectDoesNotExist):
+        citizen.officer_profile  # noqa: B018 — the access is the test
+    assert ctx.captured_queries == []
