@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
 
 S = DossierStatus
+logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 
 
@@ -325,6 +327,171 @@ def queue_queryset(*, queue: Queue, agency, user) -> QuerySet:
     return qs
 
 
+def row_queries(
+    *, queue: Queue, agency: int, user: int | None, filters, after, size, now, soon
+) -> list[QuerySet]:
+    """The row query of a page as the ORM writes it (``values_list`` of ``ROW_COLUMNS``): one
+    queryset, or two on SQLite for a cursor inside the dated part (see ``queue_page``)."""
+    base = (
+        apply_filters(
+            queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
+        )
+        .annotate(**_row_annotations())
+        .values_list(*ROW_COLUMNS)
+    )
+    if after is None:
+        return [base.order_by(*dossier_due_order())[: size + 1]]
+    if after[0] is None:
+        # Ordered as the index is (not by id alone, which PostgreSQL would sort): one walk.
+        undated = base.filter(due_at__isnull=True, id__gt=after[1])
+        return [undated.order_by(*dossier_due_order())[: size + 1]]
+    if connection.vendor == "postgresql":  # a row comparison: one index range
+        dated = base.extra(  # noqa: S610 — parameters bound
+            where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
+            params=[after[0], after[1]],
+        )
+    else:  # SQLite (the demo) stores datetimes as text: let the ORM convert the cursor
+        dated = base.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], id__gt=after[1]))
+    dated = dated.order_by("due_at", "id")[: size + 1]
+    undated = base.filter(due_at__isnull=True).order_by(*dossier_due_order())[: size + 1]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return [dated.union(undated, all=True)]
+    return [dated, undated]  # SQLite (the demo) refuses LIMIT inside UNION ALL: two queries
+
+
+# Values the prepared row queries are written with, then replaced by each request's: no real
+# agency, user or dossier has a negative id, and no cursor is dated 1901.
+PLACEHOLDERS = {
+    "agency": -730_001,
+    "user": -730_002,
+    "after_id": -730_003,
+    "after_due": dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC),
+}
+# A second set: the query written with each must differ only where a placeholder was put.
+OTHER_PLACEHOLDERS = {
+    "agency": -730_011,
+    "user": -730_012,
+    "after_id": -730_013,
+    "after_due": dt.datetime(1902, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC),
+}
+
+
+def _cursor_kind(after: Cursor | None) -> str:
+    return "first" if after is None else ("undated" if after[0] is None else "dated")
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """A page's row query without filters, written by the ORM once and run with new values.
+
+    An unfiltered queue page (most requests) runs one of a few row queries (a queue, and its
+    first page, a cursor in the undated tail or one in the dated part) that differ only in
+    their values. Building the queryset and compiling it cost about 1.7 ms a request, more than
+    PostgreSQL took to run it. Here the ORM writes each once per process, with ``PLACEHOLDERS``
+    for the values; a request puts its values where the placeholders were and converts the
+    columns with the ORM's own database converters. The SQL is the ORM's, to the character:
+    ``tests/dossiers/test_officer_queues.py`` compares it, its parameters and its rows with the
+    ORM's for every queue and kind of cursor."""
+
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str], ...]  # (position in params, name in PLACEHOLDERS)
+    converters: tuple[tuple[int, tuple, object], ...]  # (column, converters, expression)
+
+    def bind(self, *, agency: int, user: int | None, after: Cursor | None) -> list:
+        values = {"agency": agency, "user": user}
+        if after is not None:
+            values.update(after_due=after[0], after_id=after[1])
+        params = list(self.params)
+        for index, name in self.slots:
+            params[index] = values[name]
+        return params
+
+    def run(self, *, agency: int, user: int | None, after: Cursor | None) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(agency=agency, user=user, after=after))
+            rows = cursor.fetchall()
+        if self.converters:
+            converted = []
+            for row in rows:
+                row = list(row)
+                for index, converters, expression in self.converters:
+                    for convert in converters:
+                        row[index] = convert(row[index], expression, connection)
+                converted.append(tuple(row))
+            rows = converted
+        return rows
+
+
+@functools.cache
+def _prepared_rows(slug: str, kind: str, size: int, alias: str) -> PreparedRows | None:
+    try:
+        return prepare_rows(QUEUES[slug], kind, size, alias)
+    except PreparationError:
+        logger.exception("queue %s/%s: the ORM's row query is run on every request", slug, kind)
+        return None
+
+
+class PreparationError(RuntimeError):
+    """The ORM wrote a row query whose values could not be told apart from its SQL."""
+
+
+def _written(queue: Queue, kind: str, size: int, alias: str, values: dict):
+    after = {
+        "first": None,
+        "undated": (None, values["after_id"]),
+        "dated": (values["after_due"], values["after_id"]),
+    }[kind]
+    (query,) = row_queries(
+        queue=queue,
+        agency=values["agency"],
+        user=values["user"] if queue.mine else None,
+        filters=QueueFilters(),
+        after=after,
+        size=size,
+        now=None,  # unused without filters
+        soon=None,
+    )
+    compiler = query.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    return compiler, sql, list(params)
+
+
+def prepare_rows(queue: Queue, kind: str, size: int, alias: str) -> PreparedRows:
+    """The row query of ``queue`` for a ``kind`` of cursor, written by the ORM with placeholders.
+
+    Written twice, with two sets of placeholders: the SQL must be the same and the parameters
+    must differ exactly where a placeholder was put, each name expected being found — else the
+    values are not all parameters and ``PreparationError`` is raised."""
+    compiler, sql, params = _written(queue, kind, size, alias, PLACEHOLDERS)
+    _, other_sql, other_params = _written(queue, kind, size, alias, OTHER_PLACEHOLDERS)
+    slots = tuple(
+        (index, name)
+        for index, value in enumerate(params)
+        for name, placeholder in PLACEHOLDERS.items()
+        if type(value) is type(placeholder) and value == placeholder
+    )
+    expected = {"agency"} | ({"user"} if queue.mine else set())
+    expected |= {"first": set(), "undated": {"after_id"}, "dated": {"after_id", "after_due"}}[kind]
+    pairs = zip(params, other_params, strict=False)  # lengths compared below
+    changed = {index for index, (a, b) in enumerate(pairs) if a != b}
+    if (
+        sql != other_sql
+        or len(params) != len(other_params)
+        or changed != {index for index, _ in slots}
+        or any(other_params[index] != OTHER_PLACEHOLDERS[name] for index, name in slots)
+        or {name for _, name in slots} != expected
+    ):
+        raise PreparationError(f"the row query of {queue.slug}/{kind} keeps values in its SQL")
+    columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (index, tuple(found), expression)
+        for index, (found, expression) in compiler.get_converters(columns).items()
+    )
+    # values_list selects its columns in the order it names them (Django 5.2): rows as they come
+    return PreparedRows(sql=sql, params=tuple(params), slots=slots, converters=converters)
+
+
 def queue_page(
     *,
     queue: Queue,
@@ -346,40 +513,37 @@ def queue_page(
     the procedures' names come from the agency's cached ``procedure_index`` (a query by primary
     key only for versions it lacks, in ``decorate_rows``). A cursor inside the undated tail is
     one range (``due_at IS NULL AND id > …``); only a cursor inside the dated part needs the
-    rest of the dated rows UNION ALL the first undated ones.
+    rest of the dated rows UNION ALL the first undated ones. Without filters, on PostgreSQL,
+    the row query is the ORM's written once per process (``PreparedRows``).
     """
     filters = filters or QueueFilters()
     now = now or timezone.now()
     # The "due soon" cutoff needs the agency's calendar: computed only when a filter or a dated
     # row needs it (the reception queue's dossiers have no due date yet).
     soon = due_soon_cutoff(agency_id=agency.pk, now=now) if filters.time_left else None
-    base = (
-        apply_filters(
-            queue_queryset(queue=queue, agency=agency, user=user), filters, now=now, soon=soon
-        )
-        .annotate(**_row_annotations())
-        .values_list(*ROW_COLUMNS)
-    )
-    if after is None:
-        found = base.order_by(*dossier_due_order())[: size + 1]
-    elif after[0] is None:
-        # Ordered as the index is (not by id alone, which PostgreSQL would sort): one walk.
-        undated = base.filter(due_at__isnull=True, id__gt=after[1])
-        found = undated.order_by(*dossier_due_order())[: size + 1]
+    user_pk = getattr(user, "pk", None)
+    prepared = None
+    if filters == QueueFilters() and connection.vendor == "postgresql":
+        prepared = _prepared_rows(queue.slug, _cursor_kind(after), size, connection.alias)
+    if queue.mine and user_pk is None:
+        found = []  # nobody's own work
+    elif prepared is not None:
+        found = prepared.run(agency=agency.pk, user=user_pk, after=after)
     else:
-        if connection.vendor == "postgresql":  # a row comparison: one index range
-            dated = base.extra(  # noqa: S610 — parameters bound
-                where=['("dossiers_dossier"."due_at", "dossiers_dossier"."id") > (%s, %s)'],
-                params=[after[0], after[1]],
+        found = [
+            row
+            for query in row_queries(
+                queue=queue,
+                agency=agency.pk,
+                user=user_pk,
+                filters=filters,
+                after=after,
+                size=size,
+                now=now,
+                soon=soon,
             )
-        else:  # SQLite (the demo) stores datetimes as text: let the ORM convert the cursor
-            dated = base.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], id__gt=after[1]))
-        dated = dated.order_by("due_at", "id")[: size + 1]
-        undated = base.filter(due_at__isnull=True).order_by(*dossier_due_order())[: size + 1]
-        if connection.features.supports_slicing_ordering_in_compound:
-            found = dated.union(undated, all=True)
-        else:  # SQLite (the demo) refuses LIMIT inside UNION ALL: two queries
-            found = [*dated, *undated]
+            for row in query
+        ]
     rows = [QueueRow(*values) for values in found]
     if after is not None and after[0] is not None:
         rows.sort(key=lambda r: (r.due_at is None, r.due_at or now, r.pk))

@@ -328,3 +328,79 @@ def test_the_filter_controls_are_written_as_djangos_widgets_would(people, client
     filters = page[page.index('class="queue-filters"') : page.index('id="queue-results"')]
     assert _controls(filters) == expected
     assert len(expected) > 20  # the selects' options are compared too
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+@pytest.mark.parametrize("kind", ["first", "undated", "dated"])
+@pytest.mark.parametrize("slug", list(queues.QUEUES))
+def test_a_prepared_row_query_is_the_orms_query_with_the_requests_values(people, slug, kind):
+    """PreparedRows: the same SQL, the same parameters and the same rows as the ORM's query."""
+    now = timezone.now()
+    fee_paid = people.dossier(S.SUBMITTED, applicant_data={"full_name": "Lê Văn Bình", "n": 1})
+    DossierFee.objects.create(
+        dossier=fee_paid, amount=1, base_amount=1, status="paid", due_on="submission", paid_at=now
+    )
+    for status in (S.SUBMITTED, S.RECEIVED, S.IN_REVIEW, S.AWAITING_APPROVAL, S.RESULT_READY):
+        for i in range(3):
+            people.dossier(status, due_at=now + dt.timedelta(days=i % 2) if i else None)
+    people.dossier(S.RECEIVED, claimed_by=people.reception, due_at=now)
+    people.dossier(S.SUBMITTED, agency=people.foreign_officer.officer_profile.agency)
+    after = {"first": None, "undated": (None, 1), "dated": (now, 1)}[kind]
+    queue = queues.QUEUES[slug]
+    user = people.specialist.pk if queue.mine else None
+
+    prepared = queues.prepare_rows(queue, kind, 20, "default")
+    (orm,) = queues.row_queries(
+        queue=queue,
+        agency=people.agency.pk,
+        user=user,
+        filters=queues.QueueFilters(),
+        after=after,
+        size=20,
+        now=now,
+        soon=None,
+    )
+    sql, params = orm.query.sql_with_params()
+    assert prepared.sql == sql
+    assert prepared.bind(agency=people.agency.pk, user=user, after=after) == list(params)
+    expected = list(orm)
+    assert expected, "the case has rows"
+    assert prepared.run(agency=people.agency.pk, user=user, after=after) == expected
+    assert all(isinstance(row[5], dict) for row in expected)  # applicant_data, converted
+
+
+def test_an_unfiltered_page_runs_the_prepared_query_and_a_filtered_one_the_orms(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared on PostgreSQL only")
+    people.dossier(S.SUBMITTED)
+    queues._prepared_rows.cache_clear()
+    page(people, "reception")
+    page(people, "reception")
+    assert queues._prepared_rows.cache_info().hits == 1
+    page(people, "reception", filters=queues.QueueFilters(q="Nguyễn"))
+    assert queues._prepared_rows.cache_info().misses == 1
+
+
+def test_a_row_query_that_cannot_be_prepared_runs_through_the_orm(people, monkeypatch, caplog):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared on PostgreSQL only")
+    submitted = people.dossier(S.SUBMITTED)
+    # Same value in both sets: the agency's parameter no longer shows where the value goes
+    monkeypatch.setitem(queues.OTHER_PLACEHOLDERS, "agency", queues.PLACEHOLDERS["agency"])
+    with pytest.raises(queues.PreparationError):
+        queues.prepare_rows(queues.QUEUES["reception"], "first", 20, "default")
+    queues._prepared_rows.cache_clear()
+    try:
+        assert [r.pk for r in page(people, "reception").rows] == [submitted.pk]
+        assert "run on every request" in caplog.text
+    finally:
+        queues._prepared_rows.cache_clear()
+
+
+@pytest.mark.parametrize("filters", [None, queues.QueueFilters(q="Nguyễn")])
+def test_my_work_without_a_user_is_empty_on_both_paths(people, filters):
+    people.dossier(S.IN_REVIEW, assigned_to=None)
+    result = queues.queue_page(
+        queue=queues.QUEUES["mine"], agency=people.agency, user=None, filters=filters
+    )
+    assert result.rows == []

@@ -71,6 +71,16 @@ def test_arguments_of_other_types_are_not_remembered_and_types_are_kept_apart():
         assert cached._reverse.cache_info().misses == misses  # a float went straight through
 
 
+def test_args_and_kwargs_may_be_none_as_for_reverse():
+    assert cached.cached_reverse("healthz", args=None, kwargs=None) == reverse("healthz")
+
+
+def test_the_current_app_is_part_of_the_key():
+    cached.cached_reverse("portal:home", current_app="portal")
+    cached.cached_reverse("portal:home", current_app=None)
+    assert cached._reverse.cache_info().misses == 2
+
+
 def test_an_unknown_name_raises_as_reverse_does():
     with pytest.raises(NoReverseMatch):
         cached.cached_reverse("no-such-view")
