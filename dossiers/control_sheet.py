@@ -4,7 +4,7 @@ One row per hand-over (FORMS.md): who handed the dossier over to whom, in which 
 whether the step was early, on time or late.
 
 =====================  =========================================  ==============================
-event                  handed over by → received by                unit
+event                  handed over by → received by                unit (printed with " – ")
 =====================  =========================================  ==============================
 receive                reception officer → the deciding unit       Bộ phận TN&TKQ → chuyên môn
                        (who distributes it: the next ``assign``'s
@@ -54,6 +54,10 @@ LATE = "Trễ hạn"
 SPECIALIST_UNIT = "Bộ phận chuyên môn"
 APPROVER_UNIT = "Lãnh đạo cơ quan"
 CITIZEN = "Công dân"
+# Between the unit handing over and the unit receiving (the column header says so). An en dash,
+# not an arrow: the embedded font has no arrows, and a missing glyph makes WeasyPrint embed a
+# system font as well (tests/dossiers/test_pdf.py checks every template prints with ours alone).
+HANDOVER = " – "
 
 CITIZEN_ACTIONS = frozenset({"resubmit", "withdraw"})
 STEP_LABELS = {
@@ -76,7 +80,7 @@ class Row:
 
     action: str
     step: str
-    unit: str  # the unit handing over → the unit receiving
+    unit: str  # "<unit handing over> – <unit receiving>" (HANDOVER)
     handed_by: str
     received_by: str
     at: datetime
@@ -128,7 +132,7 @@ def control_sheet_rows(dossier: Dossier) -> list[Row]:
         by = person_name(event.actor)
         note = event.note
         if action == "receive":
-            unit = f"{RECEPTION_UNIT} → {SPECIALIST_UNIT}"
+            unit = f"{RECEPTION_UNIT}{HANDOVER}{SPECIALIST_UNIT}"
             nxt = _next(events, i, {"assign"})
             to = SPECIALIST_UNIT
             if nxt is not None:
@@ -140,30 +144,30 @@ def control_sheet_rows(dossier: Dossier) -> list[Row]:
             unit = SPECIALIST_UNIT
             to = person_name(users.get((event.data or {}).get("assignee"))) or SPECIALIST_UNIT
         elif action == "propose":
-            unit = f"{SPECIALIST_UNIT} → {APPROVER_UNIT}"
+            unit = f"{SPECIALIST_UNIT}{HANDOVER}{APPROVER_UNIT}"
             nxt = _next(events, i, {"approve", "reject"})
             to = person_name(nxt.actor) if nxt is not None else APPROVER_UNIT
         elif action in ("approve", "reject"):
-            unit = f"{APPROVER_UNIT} → {RECEPTION_UNIT}"
+            unit = f"{APPROVER_UNIT}{HANDOVER}{RECEPTION_UNIT}"
             nxt = _next(events, i, {"return_result"})
             to = person_name(nxt.actor) if nxt is not None else RECEPTION_UNIT
         elif action == "return_result":
-            unit = f"{RECEPTION_UNIT} → {CITIZEN}"
+            unit = f"{RECEPTION_UNIT}{HANDOVER}{CITIZEN}"
             to = citizen
         elif action == "request_supplement":
-            unit = f"{SPECIALIST_UNIT if event.from_status == 'in_review' else RECEPTION_UNIT} → {CITIZEN}"
+            unit = f"{SPECIALIST_UNIT if event.from_status == 'in_review' else RECEPTION_UNIT}{HANDOVER}{CITIZEN}"
             to = citizen
             note = _supplement_note(event)
         elif action == "resubmit":
             asked = _previous(events, i, {"request_supplement"})
-            unit = f"{CITIZEN} → {SPECIALIST_UNIT if event.to_status == 'in_review' else RECEPTION_UNIT}"
+            unit = f"{CITIZEN}{HANDOVER}{SPECIALIST_UNIT if event.to_status == 'in_review' else RECEPTION_UNIT}"
             to = person_name(asked.actor) if asked is not None else RECEPTION_UNIT
             note = note or "Thời gian bổ sung không tính vào thời hạn giải quyết"
         elif action == "refuse":
-            unit = f"{RECEPTION_UNIT} → {CITIZEN}"
+            unit = f"{RECEPTION_UNIT}{HANDOVER}{CITIZEN}"
             to = citizen
         else:  # withdraw
-            unit = f"{CITIZEN} → {RECEPTION_UNIT}"
+            unit = f"{CITIZEN}{HANDOVER}{RECEPTION_UNIT}"
             to = RECEPTION_UNIT
         rows.append(
             Row(

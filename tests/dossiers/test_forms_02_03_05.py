@@ -210,7 +210,7 @@ def test_control_sheet_rows_follow_every_hand_over(people):
         ("approve", name[people.approver.pk], name[people.reception.pk], LATE),
         ("return_result", name[people.reception.pk], "Nguyễn Thị Lan", LATE),
     ]
-    assert rows[0].unit == "Bộ phận Tiếp nhận và Trả kết quả → Bộ phận chuyên môn"
+    assert rows[0].unit == "Bộ phận Tiếp nhận và Trả kết quả – Bộ phận chuyên môn"
     assert rows[0].at == datetime(2026, 3, 2, 8, 15, tzinfo=TZ)
     assert "Giấy chứng sinh (Bản chụp bị mờ)" in rows[2].note
 

@@ -108,15 +108,20 @@ def test_it_renders_the_online_submission_acknowledgement():
         assert expected in text, expected
 
 
-def test_it_embeds_only_the_shipped_font(receipt):
-    """No system-font fallback: every glyph comes from the embedded Be Vietnam Pro."""
-    reader = PdfReader(io.BytesIO(receipt))
+def embedded_fonts(document: bytes) -> dict[str, bool]:
+    """The fonts of a PDF's pages: base name → whether the font program is embedded."""
     fonts = {}
-    for page in reader.pages:
+    for page in PdfReader(io.BytesIO(document)).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            fonts[font["/BaseFont"]] = "/FontFile2" in descriptor.get_object()
+            fonts[str(font["/BaseFont"])] = "/FontFile2" in descriptor.get_object()
+    return fonts
+
+
+def test_it_embeds_only_the_shipped_font(receipt):
+    """No system-font fallback: every glyph comes from the embedded Be Vietnam Pro."""
+    fonts = embedded_fonts(receipt)
     assert fonts and all("Be-Vietnam-Pro" in name for name in fonts), fonts
     assert all(fonts.values()), "fonts must be embedded"
 
@@ -239,7 +244,7 @@ def template_cases() -> list[tuple[str, str, dict]]:
     }
     row = {
         "step": "Tiếp nhận, chuyển hồ sơ giải quyết",
-        "unit": "Bộ phận TN&TKQ → Bộ phận chuyên môn",
+        "unit": "Bộ phận TN&TKQ – Bộ phận chuyên môn",
         "handed_by": "Trần Văn Đức",
         "received_by": "Phạm Thị Hoa",
         "result": "Đúng hạn",
@@ -394,3 +399,11 @@ def test_the_separate_border_model_places_the_borderless_tables_the_same(
         uncompressed_pdf=True,
     )
     assert content_streams(ours) == content_streams(theirs)
+
+
+@pytest.mark.parametrize(("case", "template", "context"), CASES, ids=CASE_IDS)
+def test_every_template_prints_with_the_embedded_font_alone(case, template, context):
+    """A character the font lacks (an arrow, say) makes WeasyPrint fall back to a system font,
+    which it then embeds: a different look, and without HarfBuzz a slow, large PDF."""
+    fonts = embedded_fonts(pdf.render_pdf(template, context))
+    assert fonts and all("Be-Vietnam-Pro" in name for name in fonts), (template, fonts)
