@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from procedures.models import AgencyLevel, Field, OnlineLevel
 from procedures.selectors import FeeFilter
 
-ANY = [("", "Tất cả (All)")]
+ANY = [("", _("Tất cả (All)"))]
 
 
 class CatalogFilterForm(forms.Form):
     q = forms.CharField(
-        label="Tìm thủ tục (Search)",
+        label=_("Tìm thủ tục (Search)"),
         required=False,
         max_length=200,
-        help_text="Tên hoặc mã thủ tục, gõ có dấu hay không dấu đều được "
-        "(name or code, with or without accents).",
+        help_text=_(
+            "Tên hoặc mã thủ tục, gõ có dấu hay không dấu đều được "
+            "(name or code, with or without accents)."
+        ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    field = forms.ChoiceField(label="Lĩnh vực (Field)", required=False, choices=ANY + Field.choices)
+    field = forms.ChoiceField(
+        label=_("Lĩnh vực (Field)"), required=False, choices=ANY + Field.choices
+    )
     agency_level = forms.ChoiceField(
-        label="Cấp thực hiện (Agency level)", required=False, choices=ANY + AgencyLevel.choices
+        label=_("Cấp thực hiện (Agency level)"), required=False, choices=ANY + AgencyLevel.choices
     )
     online_level = forms.ChoiceField(
-        label="Mức độ trực tuyến (Online level)", required=False, choices=ANY + OnlineLevel.choices
+        label=_("Mức độ trực tuyến (Online level)"),
+        required=False,
+        choices=ANY + OnlineLevel.choices,
     )
     fee = forms.ChoiceField(
-        label="Phí, lệ phí (Fee)", required=False, choices=ANY + FeeFilter.CHOICES
+        label=_("Phí, lệ phí (Fee)"), required=False, choices=ANY + FeeFilter.CHOICES
     )

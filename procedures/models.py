@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, choices_check
 from procedures.text import search_normalize
@@ -33,33 +34,33 @@ class FrozenVersionError(ValidationError):
 class Field(models.TextChoices):
     """Lĩnh vực."""
 
-    CIVIL_STATUS = "civil_status", "Hộ tịch (Civil status)"
-    CERTIFICATION = "certification", "Chứng thực (Certification)"
-    JUDICIAL_RECORD = "judicial_record", "Lý lịch tư pháp (Judicial record)"
-    BUSINESS_HOUSEHOLD = "business_household", "Hộ kinh doanh (Business households)"
-    CONSTRUCTION = "construction", "Xây dựng (Construction)"
-    LAND = "land", "Đất đai (Land)"
-    SOCIAL_PROTECTION = "social_protection", "Bảo trợ xã hội (Social protection)"
-    EDUCATION = "education", "Giáo dục (Education)"
-    CULTURE = "culture", "Văn hóa (Culture)"
-    ENVIRONMENT = "environment", "Môi trường (Environment)"
-    HEALTH = "health", "Y tế (Health)"
-    OTHER = "other", "Khác (Other)"
+    CIVIL_STATUS = "civil_status", _("Hộ tịch (Civil status)")
+    CERTIFICATION = "certification", _("Chứng thực (Certification)")
+    JUDICIAL_RECORD = "judicial_record", _("Lý lịch tư pháp (Judicial record)")
+    BUSINESS_HOUSEHOLD = "business_household", _("Hộ kinh doanh (Business households)")
+    CONSTRUCTION = "construction", _("Xây dựng (Construction)")
+    LAND = "land", _("Đất đai (Land)")
+    SOCIAL_PROTECTION = "social_protection", _("Bảo trợ xã hội (Social protection)")
+    EDUCATION = "education", _("Giáo dục (Education)")
+    CULTURE = "culture", _("Văn hóa (Culture)")
+    ENVIRONMENT = "environment", _("Môi trường (Environment)")
+    HEALTH = "health", _("Y tế (Health)")
+    OTHER = "other", _("Khác (Other)")
 
 
 class AgencyLevel(models.TextChoices):
     """Cấp thực hiện."""
 
-    WARD = "ward", "Cấp xã, phường (Ward level)"
-    CITY = "city", "Cấp thành phố, sở ngành (City/department level)"
+    WARD = "ward", _("Cấp xã, phường (Ward level)")
+    CITY = "city", _("Cấp thành phố, sở ngành (City/department level)")
 
 
 class OnlineLevel(models.TextChoices):
     """Mức độ dịch vụ công trực tuyến."""
 
-    FULL = "full", "Toàn trình (Fully online)"
-    PARTIAL = "partial", "Một phần (Partly online)"
-    OFFLINE = "offline", "Trực tiếp (Offline only)"
+    FULL = "full", _("Toàn trình (Fully online)")
+    PARTIAL = "partial", _("Một phần (Partly online)")
+    OFFLINE = "offline", _("Trực tiếp (Offline only)")
 
 
 class Procedure(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import StrIndex
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
 from procedures.models import (
@@ -41,9 +42,9 @@ class FeeFilter:
     FREE_ONLINE = "free_online"
     PAID = "paid"
     CHOICES = [
-        (FREE, "Miễn phí (Free)"),
-        (FREE_ONLINE, "Miễn phí khi nộp trực tuyến (Free when filed online)"),
-        (PAID, "Có thu phí (Paid)"),
+        (FREE, _("Miễn phí (Free)")),
+        (FREE_ONLINE, _("Miễn phí khi nộp trực tuyến (Free when filed online)")),
+        (PAID, _("Có thu phí (Paid)")),
     ]
 
 
