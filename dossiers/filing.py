@@ -20,7 +20,13 @@ from django.utils.datastructures import MultiValueDict
 
 from dossiers import workflow
 from dossiers.forms import ApplicantForm, DeliveryForm
-from dossiers.models import Dossier, DossierDocument, DossierStatus, ResultDelivery
+from dossiers.models import (
+    INTERNAL_SLOTS,
+    Dossier,
+    DossierDocument,
+    DossierStatus,
+    ResultDelivery,
+)
 from dossiers.uploads import CheckedUpload, upload_check
 from procedures.forms_builder import build_form
 from procedures.models import OnlineLevel, ProcedureVersion, VersionStatus
@@ -335,6 +341,7 @@ def reusable_documents(*, user, exclude_dossier: Dossier):
     return (
         DossierDocument.objects.filter(dossier__applicant=user)
         .exclude(dossier=exclude_dossier)
+        .exclude(slot__in=INTERNAL_SLOTS)  # the agency's working documents are not the citizen's
         .select_related("dossier")
         .order_by("-created_at", "-id")
     )

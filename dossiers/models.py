@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from portal.models import choices_check
+from procedures.models import RESERVED_DOCUMENT_KEYS
 
 
 class DossierStatus(models.TextChoices):
@@ -242,6 +243,14 @@ class QueueCount(models.Model):
 def document_upload_to(instance: DossierDocument, filename: str) -> str:
     # Random name; the citizen's filename is kept (sanitised) in original_name only.
     return f"dossiers/{instance.dossier.public_id.hex}/{uuid.uuid4().hex}"
+
+
+# The slot of the specialist's draft result (dossiers/views/officer.py, dossiers/signing.py).
+RESULT_DRAFT_SLOT = "result_draft"
+# The agency's working documents: shown to its officers only, never to the citizen (who must not
+# read an unapproved decision) nor offered for reuse in another dossier.
+INTERNAL_SLOTS = RESERVED_DOCUMENT_KEYS
+assert RESULT_DRAFT_SLOT in INTERNAL_SLOTS
 
 
 class DossierDocument(models.Model):

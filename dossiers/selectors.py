@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from dossiers.models import Dossier, DossierEvent, DossierOutput, DossierStatus
-from portal.roles import Role
+from dossiers.models import INTERNAL_SLOTS, Dossier, DossierEvent, DossierOutput, DossierStatus
+from portal.roles import OFFICER_ROLES, Role, role_names
 from procedures.schema import Kind, schema_fields
 
 MY_DOSSIERS_PAGE_SIZE = 20
@@ -105,12 +105,23 @@ def my_dossiers_page(
 
 
 # -- one dossier ------------------------------------------------------------------------------
-def viewer_filter(user) -> Q:
-    """Who may see a dossier: its applicant, and the officers of its receiving agency."""
+def _agency_officer_filter(user) -> Q | None:
+    """The filed dossiers of the officer's agency, for an officer as the back office requires
+    one (an officer role and MFA set up); ``None`` for anyone else. Drafts are the citizen's."""
+    from portal.middleware import user_has_totp
     from portal.models import OfficerProfile
 
+    # Both answers come with the user (portal.auth.load_user): no query here.
+    if not (role_names(user) & OFFICER_ROLES) or not user_has_totp(user):
+        return None
     officer_of_agency = OfficerProfile.objects.filter(user=user, agency=OuterRef("agency"))
-    return Q(applicant=user) | Q(Exists(officer_of_agency))
+    return Q(Exists(officer_of_agency)) & ~Q(status=DossierStatus.DRAFT)
+
+
+def viewer_filter(user) -> Q:
+    """Who may see a dossier: its applicant, and the officers of its receiving agency."""
+    officer = _agency_officer_filter(user)
+    return Q(applicant=user) if officer is None else Q(applicant=user) | officer
 
 
 def dossier_for_viewer(*, public_id, user) -> Dossier:
@@ -132,15 +143,20 @@ def document_for_viewer(*, public_id, document_id: int, user):
 
     if not user.is_authenticated:
         raise Http404
-    document = (
-        DossierDocument.objects.filter(
-            pk=document_id,
-            dossier__public_id=public_id,
-            dossier__in=Dossier.objects.filter(viewer_filter(user)),
-        )
-        .only("file", "original_name", "content_type", "size")
-        .first()
+    documents = DossierDocument.objects.filter(
+        pk=document_id,
+        dossier__public_id=public_id,
+        dossier__in=Dossier.objects.filter(viewer_filter(user)),
     )
+    # The agency's working documents (the draft result): its officers only.
+    officer = _agency_officer_filter(user)
+    citizen_documents = ~Q(slot__in=INTERNAL_SLOTS)
+    documents = documents.filter(
+        citizen_documents
+        if officer is None
+        else citizen_documents | Q(dossier__in=Dossier.objects.filter(officer))
+    )
+    document = documents.only("file", "original_name", "content_type", "size").first()
     if document is None:
         raise Http404("Không tìm thấy tài liệu (document not found).")
     return document
@@ -295,9 +311,10 @@ def form_rows(schema: dict, form_data: dict) -> list[FormRow]:
     return rows
 
 
-def dossier_view(dossier: Dossier) -> DossierView:
+def dossier_view(dossier: Dossier, *, internal: bool = False) -> DossierView:
     """Everything the dossier page shows, in four queries (documents with their required
-    documents' names, events, outputs)."""
+    documents' names, events, outputs). ``internal``: with the agency's working documents (the
+    back office's page); the citizen's page never lists them."""
     required = dict(dossier.version.documents.values_list("key", "name"))
     documents = [
         {
@@ -309,9 +326,11 @@ def dossier_view(dossier: Dossier) -> DossierView:
             "size": doc.size,
             "created_at": doc.created_at,
         }
-        for doc in dossier.documents.all().only(
-            "slot", "original_name", "content_type", "size", "created_at", "dossier_id"
-        )
+        for doc in (
+            dossier.documents.all()
+            if internal
+            else dossier.documents.exclude(slot__in=INTERNAL_SLOTS)
+        ).only("slot", "original_name", "content_type", "size", "created_at", "dossier_id")
     ]
     events = dossier.events.all().only(
         "action", "to_status", "actor_id", "note", "data", "created_at", "dossier_id"

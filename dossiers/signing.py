@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from dossiers.models import (
+    RESULT_DRAFT_SLOT,
     Dossier,
     DossierDocument,
     DossierEvent,
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 RESULT_TEMPLATE = "pdf/result.html"
 SIGNED_KEY = "signed"
 DRAFT_KEY = "draft"
-RESULT_DRAFT_SLOT = "result_draft"  # the document slot of the proposed result
 SIGNATURE_FIELD = "Signature1"
 VALIDITY = timedelta(days=730)  # 2 years
 

@@ -346,6 +346,20 @@ class DocumentForm(models.TextChoices):
 DEFAULT_FILE_TYPES = ["pdf", "jpg", "jpeg", "png"]
 
 
+# Document slots the agency uses for its own working files (the specialist's draft result,
+# dossiers/signing.py): never a citizen's upload slot, so no required document may take the key.
+RESERVED_DOCUMENT_KEYS = frozenset({"result_draft"})
+
+
+def validate_document_key(value: str) -> None:
+    if value in RESERVED_DOCUMENT_KEYS:
+        raise ValidationError(
+            "Mã giấy tờ này dành riêng cho hệ thống (this key is reserved): %(value)s",
+            code="reserved",
+            params={"value": value},
+        )
+
+
 class RequiredDocument(_VersionChild):
     """Thành phần hồ sơ."""
 
@@ -356,6 +370,7 @@ class RequiredDocument(_VersionChild):
     key = models.SlugField(
         "Mã giấy tờ (Key)",
         max_length=50,
+        validators=[validate_document_key],
         help_text="Dùng trong biểu mẫu để gắn ô tải lên (used by document slots in the form).",
     )
     name = models.CharField("Tên giấy tờ (Name)", max_length=300)

@@ -211,7 +211,7 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
     claimed_now = dossier.claimed_by_id is not None and dossier.claimed_status == dossier.status
     context = {
         "dossier": dossier,
-        "view": selectors.dossier_view(dossier),
+        "view": selectors.dossier_view(dossier, internal=True),
         "status_text": selectors.status_label(dossier.status),
         "fee": fee_summary(dossier=dossier),
         "payments": list(dossier.payments.order_by("created_at")),

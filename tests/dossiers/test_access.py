@@ -1,17 +1,22 @@
 """Who may see a dossier, its documents and its issued documents: the applicant and the officers
-of the receiving agency. Everyone else signed in gets 404 (existence is not revealed); an
-anonymous visitor is sent to the login page."""
+of the receiving agency (with an officer role and MFA set up, as for the back office; not a
+draft). Everyone else signed in gets 404 (existence is not revealed); an anonymous visitor is
+sent to the login page. The agency's working documents (the draft result) are its officers'."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from dossiers.models import DossierStatus, OutputKind
+from dossiers.models import RESULT_DRAFT_SLOT, DossierStatus, OutputKind
+from portal.models import OfficerProfile
+from tests.dossiers.officer_support import with_totp
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 SEES = {"applicant": True, "reception": True, "specialist": True}
+OFFICERS = {"reception", "specialist", "foreign_officer"}
 PERSONAS = ["applicant", "reception", "specialist", "other_citizen", "foreign_officer", None]
 
 
@@ -45,7 +50,8 @@ def test_only_the_applicant_and_the_receiving_agency_see_a_dossier(
 ):
     dossier, documents, outputs = dossier_with_files
     if persona is not None:
-        client.force_login(getattr(people, persona))
+        user = getattr(people, persona)
+        client.force_login(with_totp(user) if persona in OFFICERS else user)
     for what, url in urls_of(dossier, documents, outputs):
         response = client.get(url)
         if persona is None:
@@ -73,7 +79,7 @@ def test_a_document_downloads_as_a_private_attachment(client, people, dossier_wi
 
 def test_an_output_downloads_as_a_private_pdf_attachment(client, people, dossier_with_files):
     dossier, _, outputs = dossier_with_files
-    client.force_login(people.reception)
+    client.force_login(with_totp(people.reception))
     response = client.get(
         reverse("dossiers:output_download", args=[dossier.public_id, outputs[0].pk])
     )
@@ -123,6 +129,81 @@ def test_only_the_applicant_acts_on_a_dossier(client, people, name, persona):
 
 def test_officers_see_no_citizen_actions(client, people):
     dossier = people.dossier(DossierStatus.SUBMITTED)
-    client.force_login(people.reception)
-    html = client.get(reverse("dossiers:detail", args=[dossier.public_id])).content.decode()
-    assert reverse("dossiers:withdraw", args=[dossier.public_id]) not in html
+    client.force_login(with_totp(people.reception))
+    response = client.get(reverse("dossiers:detail", args=[dossier.public_id]))
+    assert response.status_code == 200
+    assert reverse("dossiers:withdraw", args=[dossier.public_id]) not in response.content.decode()
+
+
+def role_less_officer(people):
+    """An account with an officer profile of the agency but no officer role (roles removed)."""
+    user = with_totp(UserFactory(roles=["citizen"]))
+    OfficerProfile.objects.create(user=user, agency=people.agency)
+    return user
+
+
+@pytest.mark.parametrize("who", ["officer_without_mfa", "profile_without_role"])
+def test_an_officer_reads_dossiers_only_as_the_back_office_allows(
+    client, people, dossier_with_files, who
+):
+    """The back office wants an officer role and MFA set up; the citizen's pages want the same
+    of an officer, or a password alone would read every dossier of the agency."""
+    dossier, documents, outputs = dossier_with_files
+    client.force_login(
+        people.reception if who == "officer_without_mfa" else role_less_officer(people)
+    )
+    for what, url in urls_of(dossier, documents, outputs):
+        assert client.get(url).status_code == 404, (who, what)
+    client.force_login(with_totp(people.reception))
+    for what, url in urls_of(dossier, documents, outputs):
+        assert client.get(url).status_code == 200, what
+
+
+def test_a_draft_is_the_applicants_alone(client, people):
+    draft = people.dossier(DossierStatus.DRAFT)
+    document = people.document(draft, name="nháp.pdf")
+    urls = [
+        reverse("dossiers:detail", args=[draft.public_id]),
+        reverse("dossiers:document_download", args=[draft.public_id, document.pk]),
+    ]
+    client.force_login(with_totp(people.reception))
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    client.force_login(people.applicant)
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+
+
+def test_the_draft_result_is_the_agencys_until_it_is_issued(client, people):
+    """The specialist's draft decision (slot RESULT_DRAFT_SLOT) is not shown to the citizen, not
+    downloadable by them, not offered for reuse; the agency's officers see it."""
+    from dossiers.filing import reusable_documents
+    from dossiers.views.officer import result_draft_slot
+
+    dossier = people.dossier(DossierStatus.AWAITING_APPROVAL)
+    scan = people.document(dossier, name="giấy chứng sinh.pdf")
+    draft = people.document(dossier, name="du-thao-quyet-dinh.pdf", slot=result_draft_slot().key)
+    page = reverse("dossiers:detail", args=[dossier.public_id])
+    download = reverse("dossiers:document_download", args=[dossier.public_id, draft.pk])
+
+    client.force_login(people.applicant)
+    html = client.get(page).content.decode()
+    assert "giấy chứng sinh.pdf" in html and "du-thao-quyet-dinh.pdf" not in html
+    assert client.get(download).status_code == 404
+    other = people.dossier(DossierStatus.DRAFT)
+    assert list(reusable_documents(user=people.applicant, exclude_dossier=other)) == [scan]
+
+    client.force_login(with_totp(people.specialist))
+    assert client.get(download).status_code == 200
+    officer_page = reverse("dossiers:officer:detail", args=[dossier.public_id])
+    assert "du-thao-quyet-dinh.pdf" in client.get(officer_page).content.decode()
+
+
+def test_the_catalog_cannot_give_a_citizen_slot_the_draft_results_key():
+    from django.core.exceptions import ValidationError
+
+    from procedures.models import RESERVED_DOCUMENT_KEYS, validate_document_key
+
+    assert RESULT_DRAFT_SLOT in RESERVED_DOCUMENT_KEYS
+    with pytest.raises(ValidationError) as raised:
+        validate_document_key(RESULT_DRAFT_SLOT)
+    assert raised.value.code == "reserved"
+    validate_document_key("giay_chung_sinh")
