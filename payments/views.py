@@ -44,6 +44,7 @@ from payments.providers.vnpay import (
     vnpay_config,
 )
 from payments.text import amount_in_words, format_vnd
+from portal.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
                 dossier=dossier,
                 payer=request.user,
                 return_url=request.build_absolute_uri(reverse("payments:return")),
-                client_ip=request.META.get("REMOTE_ADDR", ""),
+                client_ip=client_ip(request),
             )
         except services.PaymentError as exc:
             messages.error(request, exc.message)

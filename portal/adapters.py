@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from portal.client_ip import client_ip
 from portal.roles import Role, role_group
 
 
@@ -11,3 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.groups.add(role_group(Role.CITIZEN))
         return user
+
+    def get_client_ip(self, request):
+        """The address allauth's rate limits key on: the same rule as the look-up's limit."""
+        return client_ip(request)

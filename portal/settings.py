@@ -256,6 +256,13 @@ PAYMENT_SERVER_IP = env.str_("PAYMENT_SERVER_IP", "127.0.0.1")
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front that append the client's address to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Rate limits key on the client's address: django-ratelimit's (public
+# look-up) and allauth's (login, sign-up; through portal/adapters.py) both call
+# portal/client_ip.py. Too high a number lets a client choose its own address.
+TRUSTED_PROXY_COUNT = env.int_("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "portal.client_ip.client_ip"
 SECURE_SSL_REDIRECT = env.bool_("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env.int_("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
