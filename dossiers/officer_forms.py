@@ -91,11 +91,22 @@ class ReasonsForm(forms.Form):
 
 
 class SupplementItemForm(forms.Form):
-    what = forms.CharField(label="Nội dung cần bổ sung (What is missing)", max_length=300)
-    reason = forms.CharField(label="Lý do (Why)", max_length=1000)
+    what = forms.CharField(
+        label="Nội dung cần bổ sung (What is missing)", max_length=300, error_messages=REQUIRED
+    )
+    reason = forms.CharField(label="Lý do (Why)", max_length=1000, error_messages=REQUIRED)
 
 
 class _SupplementBaseFormSet(forms.BaseFormSet):
+    # Django's own messages ("Please submit at least 1 form.") have no Vietnamese translation;
+    # BaseFormSet merges default_error_messages along the MRO (formset_factory takes none).
+    default_error_messages = {
+        "too_few_forms": "Vui lòng ghi ít nhất %(num)d nội dung cần bổ sung "
+        "(list at least %(num)d missing item).",
+        "too_many_forms": "Chỉ ghi tối đa %(num)d nội dung cần bổ sung "
+        "(list at most %(num)d items).",
+    }
+
     def items(self) -> list[dict]:
         return [
             {"what": f.cleaned_data["what"], "reason": f.cleaned_data["reason"]}
@@ -176,7 +187,14 @@ class ReturnResultForm(forms.Form):
 
 
 class CounterProcedureForm(forms.Form):
-    procedure = forms.ChoiceField(label="Thủ tục (Procedure)")
+    procedure = forms.ChoiceField(
+        label="Thủ tục (Procedure)",
+        error_messages={
+            "required": "Vui lòng chọn thủ tục (choose a procedure).",
+            "invalid_choice": "Vui lòng chọn một thủ tục trong danh sách "
+            "(choose a procedure from the list).",
+        },
+    )
 
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
