@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
 from portal.roles import needs_mfa
@@ -71,3 +72,27 @@ class RenamedAuthBackendMiddleware:
         if renamed is not None:
             request.session[BACKEND_SESSION_KEY] = renamed
         return self.get_response(request)
+
+
+class HtmxSignedOutMiddleware:
+    """An htmx request answered by a redirect to the login page (the session has ended) gets a
+    401 and one line of text instead. htmx would follow the redirect and swap the whole login
+    page into its target, the filing form's autosave status among them; a 401 swaps nothing,
+    and static/js/filing.js tells the citizen their input is not saved yet and is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 302
+            and getattr(request, "htmx", False)
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            return HttpResponse(
+                "Phiên đăng nhập đã hết (signed out).",
+                status=401,
+                content_type="text/plain; charset=utf-8",
+            )
+        return response

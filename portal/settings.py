@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.HtmxSignedOutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.RequireMFAForStaffMiddleware",
 ]

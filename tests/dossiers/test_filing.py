@@ -249,6 +249,28 @@ class TestDraftsAutosaveAndResume:
         assert 'hx-trigger="change, input changed delay:800ms"' in page
         assert f'action="{step_url(draft, "details")}"' in page  # works without JavaScript
 
+    def test_an_autosave_after_the_session_ended_is_a_401_not_the_login_page(
+        self, client, people, draft
+    ):
+        """htmx would swap a followed redirect (the whole login page) into the status line;
+        a 401 swaps nothing and static/js/filing.js says the input is kept, not saved."""
+        data = {"child_name": "Nguyễn Văn An"}
+        response = client.post(autosave_url(draft, "details"), data, HTTP_HX_REQUEST="true")
+        assert response.status_code == 401
+        assert response["Content-Type"].startswith("text/plain")
+        assert "<" not in response.content.decode()
+        # Without htmx (the plain form post), the usual redirect to the login page.
+        response = client.post(step_url(draft, "details"), {**data, "_nav": "next"})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        draft.refresh_from_db()
+        assert "details" not in draft.draft_values
+
+    def test_the_status_line_carries_the_failure_messages_and_the_way_back(self, owner, draft):
+        page = owner.get(step_url(draft, "details")).content.decode()
+        assert 'data-signed-out="Chưa lưu được: phiên đăng nhập đã hết.' in page
+        assert f'data-login-url="/accounts/login/?next={step_url(draft, "details")}"' in page
+        assert 'data-restored="Đã khôi phục những gì bạn nhập' in page
+
 
 # --- submission --------------------------------------------------------------------------------
 class TestSubmit:

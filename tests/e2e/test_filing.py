@@ -211,3 +211,45 @@ def test_it_files_a_birth_registration_leaves_comes_back_and_submits(
     assert_accessible(page)
     assert dossier.documents.count() == 2
     assert dossier.form_data["tre_noi_sinh"] == "Bệnh viện Hùng Vương"
+
+
+def test_signed_out_while_typing_nothing_is_lost(
+    live_server, page, assert_accessible, catalog, citizen
+):
+    """The session ends while the citizen types: the status line says the input is not saved
+    (not an old "saved at", not the login page pasted into it), links to the login page, and
+    after signing in again the step comes back with what was typed, restored and saved."""
+    open_filing(page, live_server, citizen.email)
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect_step(page, 2, "Thông tin hồ sơ")
+    page.get_by_label("Họ, chữ đệm và tên của trẻ").fill("Nguyễn Văn An")
+    wait_autosaved(page)
+
+    # The session ends (expired, or signed out in another tab); the CSRF cookie stays.
+    cookies = page.context.cookies()
+    page.context.clear_cookies()
+    page.context.add_cookies([c for c in cookies if c["name"] != "sessionid"])
+    page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("Chưa lưu được: phiên đăng nhập đã hết")
+    expect(status).not_to_contain_text("Đã tự động lưu")
+    expect(page.locator("main")).to_have_count(1)  # no login page swapped in
+    assert_accessible(page)
+
+    status.get_by_role("link", name="Đăng nhập lại để lưu").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Địa chỉ e-mail").fill(citizen.email)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+
+    expect_step(page, 2, "Thông tin hồ sơ")
+    expect(page.get_by_label("Nơi sinh")).to_have_value("Bệnh viện Từ Dũ")
+    expect(page.get_by_label("Họ, chữ đệm và tên của trẻ")).to_have_value("Nguyễn Văn An")
+    wait_autosaved(page)  # what came back is saved
+    dossier = Dossier.objects.get()
+    assert dossier.draft_values["details"]["tre_noi_sinh"] == ["Bệnh viện Từ Dũ"]
+    assert dossier.draft_values["details"]["tre_ho_ten"] == ["Nguyễn Văn An"]
+    # Saved: a reload restores nothing more (the kept copy is gone).
+    page.reload()
+    expect(page.locator("#autosave-status")).not_to_contain_text("Đã khôi phục")
