@@ -112,10 +112,20 @@ def accepted_types(slot) -> list[str]:
     return [t.lower().lstrip(".") for t in slot.accepted_types]
 
 
-def upload_check(*, file, slot, dossier=None, name: str | None = None) -> CheckedUpload:
+def upload_check(
+    *, file, slot, dossier=None, name: str | None = None, already: int = 0
+) -> CheckedUpload:
     """Check ``file`` for ``slot`` (a RequiredDocument); raise ``ValidationError`` if refused.
 
     With ``dossier``, the documents it already holds count towards the per-dossier limit.
+    ``already`` is the bytes of the other files accepted in the same request and not stored yet
+    (a form with several file fields): they count too, so files sent together cannot exceed the
+    limit that each of them alone would meet. Add each accepted ``CheckedUpload.size`` to it::
+
+        already = 0
+        for upload in uploads:
+            checked = upload_check(file=upload, slot=slot, dossier=dossier, already=already)
+            already += checked.size
     """
     types = accepted_types(slot)
     type_list = ", ".join(t.upper() for t in types)
@@ -141,15 +151,26 @@ def upload_check(*, file, slot, dossier=None, name: str | None = None) -> Checke
             code="file_type",
             params={"types": type_list},
         )
-    if dossier is not None:
-        used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
+    if dossier is not None or already:
+        stored = 0
+        if dossier is not None:
+            stored = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
         limit = max_total_bytes()
-        if used + size > limit:
+        if stored + already + size > limit:
+            if already:
+                raise ValidationError(
+                    "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã lưu %(used).1f MB, "
+                    "các tệp khác gửi cùng lần này %(already).1f MB). Hãy giảm kích thước tệp "
+                    "hoặc gửi bớt tệp (the dossier's files, with the other files sent together, "
+                    "would exceed %(mb)s MB).",
+                    code="dossier_total",
+                    params={"mb": limit // MB, "used": stored / MB, "already": already / MB},
+                )
             raise ValidationError(
                 "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã dùng %(used).1f MB). "
                 "Hãy giảm kích thước tệp (the dossier's files would exceed %(mb)s MB).",
                 code="dossier_total",
-                params={"mb": limit // MB, "used": used / MB},
+                params={"mb": limit // MB, "used": stored / MB},
             )
     sha256, _ = _sha256_and_size(file)
     display = sanitize_filename(name if name is not None else getattr(file, "name", ""))

@@ -181,10 +181,15 @@ def _supplement_forms(dossier: Dossier, data=None, files=None):
 
 
 def _check_uploads(form, dossier: Dossier, slots: dict) -> list:
-    """Run the filing engineer's checks on each new file; errors go on the form's field."""
+    """Run the filing engineer's checks on each new file; errors go on the form's field.
+
+    The files of one POST count towards the dossier's total together (``already``): the first
+    one that would take it over the limit is refused, and with any error nothing is stored.
+    """
     from dossiers.uploads import upload_check
 
     checked = []
+    already = 0  # bytes of this POST's files accepted so far (not stored yet)
     by_key = {
         s["document"]: s["name"]
         for s in schema_fields(dossier.version.form_schema)
@@ -195,9 +200,12 @@ def _check_uploads(form, dossier: Dossier, slots: dict) -> list:
         if slot is None:
             continue
         try:
-            checked.append((key, upload_check(file=upload, slot=slot, dossier=dossier)))
+            accepted = upload_check(file=upload, slot=slot, dossier=dossier, already=already)
         except ValidationError as exc:
             form.add_error(by_key[key], exc)
+        else:
+            already += accepted.size
+            checked.append((key, accepted))
     return checked
 
 

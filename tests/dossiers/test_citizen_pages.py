@@ -338,6 +338,102 @@ def test_a_refused_file_keeps_the_request_open(client, people):
     assert dossier.documents.count() == 1
 
 
+def two_slot_supplement_requested(people):
+    """A supplement request on a procedure with two document slots (two files in one POST)."""
+    from procedures.models import ProcedureVersion, RequiredDocument
+    from procedures.services import version_publish
+    from tests.procedures.factories import ProcedureFactory
+
+    version = ProcedureVersion.objects.create(
+        procedure=ProcedureFactory(agencies=[people.agency]),
+        number=1,
+        processing_days=3,
+        form_schema={
+            "fields": [
+                {"name": "child_name", "kind": "text", "label": "Họ tên của trẻ", "required": True},
+                {
+                    "name": "birth_cert",
+                    "kind": "document",
+                    "document": "giay_chung_sinh",
+                    "label": "Giấy chứng sinh",
+                },
+                {
+                    "name": "marriage_cert",
+                    "kind": "document",
+                    "document": "giay_ket_hon",
+                    "label": "Giấy chứng nhận kết hôn",
+                },
+            ]
+        },
+        fee_kind="free",
+        fee_amount=0,
+    )
+    RequiredDocument.objects.create(
+        version=version, key="giay_chung_sinh", name="Giấy chứng sinh", position=1
+    )
+    RequiredDocument.objects.create(
+        version=version, key="giay_ket_hon", name="Giấy chứng nhận kết hôn", position=2
+    )
+    people.version = version_publish(version=version)
+    return supplement_requested(people)
+
+
+def test_files_sent_together_may_not_exceed_the_dossier_total(client, people, settings):
+    """Each file is under the per-file limit and fits alone, but not both: refused, none stored."""
+    from tests.factories.files import padded_pdf
+
+    settings.DOSSIER_MAX_TOTAL_MB = 1
+    dossier = two_slot_supplement_requested(people)
+    stored_before = sorted(p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    client.force_login(people.applicant)
+    response = client.post(
+        reverse("dossiers:supplement", args=[dossier.public_id]),
+        {
+            "f-child_name": "Nguyễn Văn Bình",
+            "f-birth_cert": SimpleUploadedFile("mot.pdf", padded_pdf(600 * 1024)),
+            "f-marriage_cert": SimpleUploadedFile("hai.pdf", padded_pdf(600 * 1024)),
+            "n-note": "Gửi lại cả hai giấy",
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Tổng dung lượng giấy tờ của hồ sơ vượt quá 1 MB" in html
+    assert "would exceed 1 MB" in html
+    assert html.count("Tổng dung lượng giấy tờ của hồ sơ vượt quá") == 1  # on the second file
+    assert 'value="Nguyễn Văn Bình"' in html  # what the citizen typed is kept
+    assert "Gửi lại cả hai giấy" in html
+    dossier.refresh_from_db()
+    assert dossier.status == S.SUPPLEMENT_REQUESTED
+    assert dossier.form_data["child_name"] == "Nguyen Van An"
+    assert dossier.documents.count() == 1
+    stored_after = sorted(p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    assert stored_after == stored_before  # no file written to storage either
+
+
+def test_one_file_under_the_dossier_total_is_still_accepted(client, people, settings):
+    from tests.factories.files import padded_pdf
+
+    settings.DOSSIER_MAX_TOTAL_MB = 1
+    dossier = two_slot_supplement_requested(people)
+    client.force_login(people.applicant)
+    response = client.post(
+        reverse("dossiers:supplement", args=[dossier.public_id]),
+        {
+            "f-child_name": "Nguyễn Văn An",
+            "f-marriage_cert": SimpleUploadedFile("hai.pdf", padded_pdf(600 * 1024)),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier.refresh_from_db()
+    assert dossier.status == S.SUBMITTED
+    assert sorted(dossier.documents.values_list("slot", flat=True)) == [
+        "giay_chung_sinh",
+        "giay_ket_hon",
+    ]
+
+
 def test_a_required_field_left_empty_is_refused(client, people):
     dossier = supplement_requested(people)
     client.force_login(people.applicant)

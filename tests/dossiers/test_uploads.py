@@ -174,6 +174,19 @@ class TestUploadCheck:
         assert exc.value.code == "file_size"
         upload_check(file=upload("a.pdf", padded_pdf(MB)), slot=self.pdf_only)
 
+    def test_files_sent_together_count_towards_the_dossier_total(self, settings):
+        """``already``: the other files of the same request, not stored yet, count too."""
+        settings.DOSSIER_MAX_TOTAL_MB = 1
+        half = padded_pdf(600 * 1024)
+        first = upload_check(file=upload("a.pdf", half), slot=self.pdf_only)
+        with pytest.raises(ValidationError) as exc:
+            upload_check(file=upload("b.pdf", half), slot=self.pdf_only, already=first.size)
+        assert exc.value.code == "dossier_total"
+        assert "vượt quá 1 MB" in exc.value.messages[0]
+        assert "gửi cùng lần này 0.6 MB" in exc.value.messages[0]
+        assert "(the dossier's files" in exc.value.messages[0]
+        upload_check(file=upload("b.pdf", half), slot=self.pdf_only, already=MB - len(half))
+
     @pytest.mark.parametrize(
         ("raw", "clean"),
         [
