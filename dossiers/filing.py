@@ -328,6 +328,27 @@ def document_store(
     return doc
 
 
+def documents_store(*, dossier: Dossier, checked, user) -> list[DossierDocument]:
+    """Store several checked uploads (``(slot key, CheckedUpload)`` pairs) of one request, inside
+    the caller's transaction. If storing one of them fails, or anything later in the caller's
+    transaction does, call ``documents_unstore`` with the result: a rollback undoes the rows, not
+    the files in storage."""
+    stored: list[DossierDocument] = []
+    try:
+        for key, upload in checked:
+            stored.append(document_store(dossier=dossier, slot_key=key, checked=upload, user=user))
+    except BaseException:
+        documents_unstore(stored)
+        raise
+    return stored
+
+
+def documents_unstore(documents) -> None:
+    """Delete the stored files of documents whose rows a rollback removed."""
+    for document in documents:
+        document.file.delete(save=False)
+
+
 @transaction.atomic
 def document_add(*, dossier: Dossier, slot, file, user, name: str | None = None):
     """Check an upload for ``slot`` (a RequiredDocument) and store it; ValidationError if refused."""

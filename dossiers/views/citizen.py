@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import deadlines, selectors, workflow
-from dossiers.filing import document_store
+from dossiers.filing import documents_store, documents_unstore
 from dossiers.models import Dossier, DossierDocument, DossierStatus
 from dossiers.outputs import download_filename
 from payments.selectors import fee_summary
@@ -243,20 +243,18 @@ def supplement(request, public_id):
                         Dossier.objects.filter(pk=dossier.pk).update(
                             form_data=_new_form_data(dossier, form.answers())
                         )
-                        for key, upload in checked:
-                            stored.append(
-                                document_store(
-                                    dossier=dossier, slot_key=key, checked=upload, user=request.user
-                                )
-                            )
+                        stored = documents_store(
+                            dossier=dossier, checked=checked, user=request.user
+                        )
                         workflow.dossier_resubmit(
                             dossier=dossier,
                             actor=request.user,
                             note=note_form.cleaned_data["note"],
                         )
-                except workflow.WorkflowError as exc:
-                    for document in stored:
-                        document.file.delete(save=False)
+                except BaseException as exc:
+                    documents_unstore(stored)  # the rollback removed their rows
+                    if not isinstance(exc, workflow.WorkflowError):
+                        raise
                     form.add_error(None, exc.message)
                 else:
                     messages.success(

@@ -518,27 +518,39 @@ def counter_intake(request, code: str):
 def counter_dossier_file(
     *, agency, version, officer, applicant: dict, answers: dict, uploads: dict, slots, delivery
 ) -> Dossier:
-    """File and receive a counter dossier in one transaction (submit, then receive)."""
-    from dossiers.filing import document_store
+    """File and receive a counter dossier in one transaction (submit, then receive). Every file
+    is checked before any is stored, the files together against the dossier's size limit; if
+    anything fails, nothing stays (rows or files)."""
+    from dossiers.filing import documents_store, documents_unstore
     from dossiers.uploads import upload_check
 
-    with transaction.atomic():
-        user = counter_applicant_user(agency=agency, data=applicant)
-        dossier = Dossier.objects.create(
-            version=version,
-            applicant=user,
-            agency=agency,
-            channel=Channel.COUNTER,
-            applicant_data=applicant,
-            form_data=answers,
-            result_delivery=delivery["result_delivery"],
-            delivery_address=delivery.get("delivery_address", ""),
-        )
-        for key, upload in uploads.items():
-            checked = upload_check(file=upload, slot=slots[key], dossier=dossier)
-            document_store(dossier=dossier, slot_key=key, checked=checked, user=officer)
-        workflow.dossier_submit(dossier=dossier, actor=officer)
-        workflow.dossier_receive(dossier=dossier, actor=officer, note="Tiếp nhận tại quầy")
+    stored = []
+    try:
+        with transaction.atomic():
+            user = counter_applicant_user(agency=agency, data=applicant)
+            dossier = Dossier.objects.create(
+                version=version,
+                applicant=user,
+                agency=agency,
+                channel=Channel.COUNTER,
+                applicant_data=applicant,
+                form_data=answers,
+                result_delivery=delivery["result_delivery"],
+                delivery_address=delivery.get("delivery_address", ""),
+            )
+            checked, already = [], 0
+            for key, upload in uploads.items():
+                result = upload_check(
+                    file=upload, slot=slots[key], dossier=dossier, already=already
+                )
+                checked.append((key, result))
+                already += result.size
+            stored = documents_store(dossier=dossier, checked=checked, user=officer)
+            workflow.dossier_submit(dossier=dossier, actor=officer)
+            workflow.dossier_receive(dossier=dossier, actor=officer, note="Tiếp nhận tại quầy")
+    except BaseException:
+        documents_unstore(stored)  # the rollback removed their rows, not the files
+        raise
     return dossier
 
 

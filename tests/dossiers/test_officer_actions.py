@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from dossiers import workflow
 from dossiers.models import Dossier, DossierDocument, DossierOutput
 from dossiers.models import DossierStatus as S
 from payments.models import DossierFee
@@ -280,3 +281,58 @@ def test_counter_intake_files_receives_and_queues_the_receipt(
     assert d.applicant.email.endswith("@counter.invalid")
     assert [e.action for e in d.events.all()] == ["submit", "receive"]
     queued.delay.assert_called_once_with(d.pk, "receipt_01", "")
+
+
+def _stored_files(settings) -> list[str]:
+    return sorted(str(p) for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+
+
+def _counter_file(people, uploads: dict):
+    from dossiers.views.officer import counter_dossier_file, result_draft_slot
+
+    slot = result_draft_slot()  # a PDF slot; its key does not matter here
+    return counter_dossier_file(
+        agency=people.agency,
+        version=people.version,
+        officer=people.reception,
+        applicant={"full_name": "Phạm Thị Hoa", "citizen_id": "079190000123", "email": ""},
+        answers={"child_name": "Phạm Văn Bé"},
+        uploads=uploads,
+        slots=dict.fromkeys(uploads, slot),
+        delivery={"result_delivery": "counter"},
+    )
+
+
+def test_counter_files_are_checked_together_before_any_is_stored(people, settings):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories.files import padded_pdf
+
+    settings.DOSSIER_MAX_TOTAL_MB = 1
+    before = _stored_files(settings)
+    uploads = {
+        key: SimpleUploadedFile(
+            f"{key}.pdf", padded_pdf(600 * 1024), content_type="application/pdf"
+        )
+        for key in ("mot", "hai")
+    }
+    with pytest.raises(ValidationError) as refused:
+        _counter_file(people, uploads)
+    assert refused.value.code == "dossier_total"
+    assert not Dossier.objects.filter(channel="counter").exists()
+    assert _stored_files(settings) == before
+
+
+def test_a_failed_counter_intake_leaves_no_file_behind(people, settings, monkeypatch):
+    """The transaction undoes the rows; the files stored before the failure go too."""
+    before = _stored_files(settings)
+
+    def refuse(**kwargs):
+        raise workflow.WorkflowError("Không tiếp nhận được (receive refused).")
+
+    monkeypatch.setattr(workflow, "dossier_receive", refuse)
+    uploads = {"mot": SimpleUploadedFile("mot.pdf", PDF, content_type="application/pdf")}
+    with pytest.raises(workflow.WorkflowError):
+        _counter_file(people, uploads)
+    assert not Dossier.objects.filter(channel="counter").exists()
+    assert _stored_files(settings) == before
