@@ -47,11 +47,15 @@ def _condition_help(spec: dict, labels: dict[str, str]) -> str:
     return f"Chỉ điền khi «{labels.get(cond['field'], cond['field'])}» là {shown} (only if shown)."
 
 
-def _client_rule(cond: dict, field_name: str) -> str:
-    """The ``data-show-if`` attribute read by procedures/static/procedures/schema-form.js."""
+def _client_rule(cond: dict, field_name: str, *, required: bool = False) -> str:
+    """The ``data-show-if`` attribute read by procedures/static/procedures/schema-form.js;
+    ``required``: the control is required while shown (the script sets aria-required)."""
     values = cond["in"] if "in" in cond else [cond["equals"]]
     shown = ["yes" if v is True else "no" if v is False else str(v) for v in values]
-    return json.dumps({"field": field_name, "values": shown})
+    rule: dict[str, Any] = {"field": field_name, "values": shown}
+    if required:
+        rule["required"] = True
+    return json.dumps(rule)
 
 
 # -- address ---------------------------------------------------------------------------------------
@@ -285,9 +289,21 @@ class _SchemaFieldsMixin:
             )
             parts = made.values() if isinstance(made, dict) else [made]
             if spec.get("show_if"):
-                rule = _client_rule(spec["show_if"], self.add_prefix(spec["show_if"]["field"]))
+                # Required once shown: the label gets the "*" of a required field
+                # (templates/procedures/_schema_field.html) and schema-form.js sets
+                # aria-required on the control while it is shown. The server's check stays
+                # in _clean_schema().
+                required_when_shown = self._required_when_shown(spec)
                 for field in parts:
-                    field.widget.attrs["data-show-if"] = rule
+                    field.required_when_shown = required_when_shown
+                    field.widget.attrs["data-show-if"] = _client_rule(
+                        spec["show_if"],
+                        self.add_prefix(spec["show_if"]["field"]),
+                        required=required_when_shown
+                        # One box of a multiple choice is not itself required (Django puts no
+                        # "required" on such boxes either); the legend's "*" says it.
+                        and not isinstance(field.widget, forms.CheckboxSelectMultiple),
+                    )
             if isinstance(made, dict):
                 if "province" in made:  # htmx refreshes the ward list when the province changes
                     made["province"].widget.attrs.update(

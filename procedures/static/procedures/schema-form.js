@@ -19,6 +19,12 @@
       });
       var box = el.closest("fieldset.schema-address") || el.closest(".field");
       if (box) box.hidden = !shown;
+      // Required once shown (its label carries the "*"): tell assistive technology so while it
+      // is shown. aria-required only, no "required": the server checks it (the forms are novalidate).
+      if (rule.required) {
+        if (shown) el.setAttribute("aria-required", "true");
+        else el.removeAttribute("aria-required");
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
