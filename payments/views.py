@@ -73,6 +73,12 @@ def _fee_context(dossier: Dossier) -> dict:
             and fee.status == FeeStatus.UNPAID
             and dossier.status not in services.CLOSED_STATUSES
         ),
+        # What of the region can change while it polls; it sends this back (?seen=) and start()
+        # answers 204 while it is the same, so htmx swaps nothing (payments/_fee_status.html).
+        "poll_state": ".".join(
+            [fee.status, str(fee.amount), dossier.status] if fee else [dossier.status]
+        )
+        + "".join(f".{p.status}" for p in attempts),
     }
 
 
@@ -103,6 +109,8 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
         return redirect(url)
     context = _fee_context(dossier)
     if request.htmx:
+        if request.GET.get("seen") == context["poll_state"]:
+            return HttpResponse(status=204)  # unchanged: the polling region stays as it is
         return render(request, "payments/_fee_status.html", context)
     return render(request, "payments/start.html", context)
 
