@@ -400,7 +400,10 @@ def test_files_sent_together_may_not_exceed_the_dossier_total(client, people, se
     html = response.content.decode()
     assert "Tổng dung lượng giấy tờ của hồ sơ vượt quá 1 MB" in html
     assert "would exceed 1 MB" in html
-    assert html.count("Tổng dung lượng giấy tờ của hồ sơ vượt quá") == 1  # on the second file
+    # On the second file only: next to it, and in the error summary linking to it.
+    assert html.count("Tổng dung lượng giấy tờ của hồ sơ vượt quá") == 2
+    assert '<a href="#id_f-marriage_cert">' in html
+    assert '<a href="#id_f-birth_cert">' not in html
     assert 'value="Nguyễn Văn Bình"' in html  # what the citizen typed is kept
     assert "Gửi lại cả hai giấy" in html
     dossier.refresh_from_db()

@@ -96,3 +96,15 @@ def test_the_search_works_with_javascript_off(live_server, browser, catalog):
         expect(page.get_by_role("link", name="Đăng ký khai tử")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_form_with_errors_opens_on_its_summary(live_server, page, assert_accessible):
+    """The look-up form sent empty: focus is on the error summary, whose links go to the fields."""
+    page.goto(f"{live_server.url}/lookup/")
+    page.get_by_role("button", name="Tra cứu").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Vui lòng sửa các lỗi")
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#id_code")).to_be_focused()
