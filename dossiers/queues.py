@@ -652,8 +652,7 @@ def dossier_for_officer(*, public_id, user) -> Dossier:
     """A dossier of the officer's own agency; 404 for any other (its existence is not shown)."""
     agency = officer_agency(user)
     dossier = (
-        Dossier.objects.filter(public_id=public_id, agency=agency)
-        .exclude(status=S.DRAFT)
+        Dossier.objects.filter(public_id=public_id, agency=agency, code__isnull=False)
         .select_related("version__procedure", "agency", "assigned_to", "claimed_by", "applicant")
         .first()
         if agency is not None

@@ -107,7 +107,8 @@ def my_dossiers_page(
 # -- one dossier ------------------------------------------------------------------------------
 def _agency_officer_filter(user) -> Q | None:
     """The filed dossiers of the officer's agency, for an officer as the back office requires
-    one (an officer role and MFA set up); ``None`` for anyone else. Drafts are the citizen's."""
+    one (an officer role and MFA set up); ``None`` for anyone else. Drafts (never filed, even
+    if withdrawn) are the citizen's."""
     from portal.middleware import user_has_totp
     from portal.models import OfficerProfile
 
@@ -115,7 +116,8 @@ def _agency_officer_filter(user) -> Q | None:
     if not (role_names(user) & OFFICER_ROLES) or not user_has_totp(user):
         return None
     officer_of_agency = OfficerProfile.objects.filter(user=user, agency=OuterRef("agency"))
-    return Q(Exists(officer_of_agency)) & ~Q(status=DossierStatus.DRAFT)
+    # Filed means it has a code: a draft the citizen withdrew before filing has none.
+    return Q(Exists(officer_of_agency)) & Q(code__isnull=False)
 
 
 def viewer_filter(user) -> Q:

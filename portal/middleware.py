@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal.roles import needs_mfa
 
@@ -75,10 +76,14 @@ class RenamedAuthBackendMiddleware:
 
 
 class HtmxSignedOutMiddleware:
-    """An htmx request answered by a redirect to the login page (the session has ended) gets a
-    401 and one line of text instead. htmx would follow the redirect and swap the whole login
-    page into its target, the filing form's autosave status among them; a 401 swaps nothing,
-    and static/js/filing.js tells the citizen their input is not saved yet and is kept."""
+    """An htmx request answered by a redirect to the login page (the session has ended): htmx
+    would follow the redirect and swap the whole login page into its target.
+
+    - A POST (the filing form's autosave) gets a 401 and one line of text: nothing is swapped,
+      and static/js/filing.js says the input is not saved yet, keeps it and offers to sign in.
+    - Anything else (more rows, a filter, a poll) sends the browser to the login page
+      (``HX-Redirect``), which returns to the page after signing in.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,9 +95,13 @@ class HtmxSignedOutMiddleware:
             and getattr(request, "htmx", False)
             and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
         ):
-            return HttpResponse(
-                "Phiên đăng nhập đã hết (signed out).",
-                status=401,
-                content_type="text/plain; charset=utf-8",
-            )
+            if request.method == "POST":
+                return HttpResponse(
+                    "Phiên đăng nhập đã hết (signed out).",
+                    status=401,
+                    content_type="text/plain; charset=utf-8",
+                )
+            page = urlparse(request.htmx.current_url or "").path or "/"
+            login = resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": page})
+            return HttpResponseClientRedirect(login)
         return response

@@ -7,6 +7,9 @@ only ever found through its owner: 404 for anybody else) and call ``dossiers.fil
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -74,6 +77,14 @@ def _step_url(dossier: Dossier, step: str) -> str:
     return reverse("dossiers:file_step", kwargs={"public_id": dossier.public_id, "step": step})
 
 
+def _saved_version(dossier: Dossier, step: str) -> str:
+    """A fingerprint of what the server holds for ``step``. static/js/filing.js keeps unsaved
+    input with the fingerprint it was typed against, and puts it back only while the server
+    still holds that: a save from another tab or device since then wins."""
+    saved = dossier.agency_id if step == "agency" else dossier.draft_values.get(step)
+    return hashlib.sha256(json.dumps(saved, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def _context(dossier: Dossier, step: str, **extra) -> dict:
     index = filing.STEP_SLUGS.index(step)
     return {
@@ -87,6 +98,7 @@ def _context(dossier: Dossier, step: str, **extra) -> dict:
         "is_first": index == 0,
         "is_last": index == len(filing.STEPS) - 1,
         "autosave": step in filing.RAW_STEPS or step == "agency",
+        "saved_version": _saved_version(dossier, step),
         **extra,
     }
 
@@ -458,9 +470,12 @@ def file_autosave(request, public_id, step: str):
             draft_step=step,
             autosave=True,
         )
-    return render(
+    response = render(
         request, "dossiers/_file_saved.html", {"saved_at": timezone.localtime(timezone.now())}
     )
+    saved = Dossier.objects.only("draft_values", "agency_id").get(pk=dossier.pk)
+    response["X-Saved-Version"] = _saved_version(saved, step)
+    return response
 
 
 # --- documents ----------------------------------------------------------------------------------

@@ -6,12 +6,17 @@
 // When an autosave fails (signed out: the server answers 401, see
 // portal.middleware.HtmxSignedOutMiddleware; a network error; a rotated CSRF token), the
 // status line says so instead of keeping an old "saved at", and what the citizen typed is kept
-// in this tab's sessionStorage. Back on the step (after signing in again, or a reload), it is
-// put back into the form and saved. A successful autosave drops the copy.
+// in this tab's sessionStorage with the fingerprint of what the server held when it was typed
+// (data-saved-version, then each save's X-Saved-Version). Back on the step (after signing in
+// again, or a reload) it is put back and saved, but only if the server still holds that: a
+// save made since in another tab or on another device wins. A successful save drops the copy;
+// so do the "filed" page and signing out (static/js/portal.js).
 (function () {
   "use strict";
+  var PREFIX = "portal.filing.unsaved:";
+  var KEY = PREFIX + window.location.pathname;
   var last = 0;
-  var KEY = "portal.filing.unsaved:" + window.location.pathname;
+  var base = null; // what the server holds for this step (a fingerprint)
 
   function stamp() {
     // Strictly increasing within the page, even for two saves in the same millisecond.
@@ -43,7 +48,7 @@
 
   function keep(form) {
     try {
-      window.sessionStorage.setItem(KEY, JSON.stringify(snapshot(form)));
+      window.sessionStorage.setItem(KEY, JSON.stringify({ base: base, values: snapshot(form) }));
     } catch (e) { /* storage full or disabled: the form still holds the input */ }
   }
 
@@ -51,15 +56,16 @@
     try { window.sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
   }
 
-  // Put kept values back; the fields that changed.
-  function restore(form) {
-    var kept;
-    try { kept = JSON.parse(window.sessionStorage.getItem(KEY) || "null"); } catch (e) { kept = null; }
-    if (!kept) return [];
+  function kept() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+  }
+
+  // Put the kept values back; the fields that changed.
+  function restore(form, values) {
     var changed = [];
     var seen = {};
     fields(form).forEach(function (el) {
-      var list = kept[el.name];
+      var list = values[el.name];
       if (!list) return;
       if (el.type === "checkbox" || el.type === "radio") {
         var on = list.indexOf(el.value) !== -1;
@@ -106,23 +112,35 @@
     }
   });
 
+  // A save that answered 2xx. (A request cancelled by a newer one, hx-sync="this:replace", is
+  // neither a success nor a failure: nothing to say.)
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!isAutosave(form)) return;
+    if (!isAutosave(event.detail.elt) || !event.detail.successful) return;
+    base = event.detail.xhr.getResponseHeader("X-Saved-Version") || base;
+    drop();
     var box = status();
-    if (event.detail.successful) {
-      drop();
-      if (box) box.classList.remove("autosave-failed");
-      return;
-    }
+    if (box) box.classList.remove("autosave-failed");
+  });
+
+  function failed(form, code) {
     keep(form);
+    var box = status();
     if (!box) return;
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 401) {
+    if (code === 401) {
       say(box.dataset.signedOut, { href: box.dataset.loginUrl, text: box.dataset.loginText });
+    } else if (code === 409) {
+      drop(); // filed already: nothing left to save here
+      say(box.dataset.filed, { href: window.location.href, text: box.dataset.reloadText });
     } else {
       say(box.dataset.failed);
     }
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    if (isAutosave(event.detail.elt)) failed(event.detail.elt, event.detail.xhr.status);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (isAutosave(event.detail.elt)) failed(event.detail.elt, 0);
   });
 
   document.addEventListener("submit", function (event) {
@@ -130,23 +148,26 @@
     if (!isAutosave(form)) return;
     var input = form.querySelector('input[name="_stamp"]');
     if (input) input.value = stamp();
-    // If this post ends on the login page, the input comes back with the citizen.
+    // If this post ends on the login page, the input comes back with the citizen; if it is
+    // saved, the server's fingerprint changes and the copy is dropped on the next visit.
     keep(form);
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-autosave]");
     if (!form) return;
-    var changed = restore(form);
-    if (changed.length) {
-      var box = status();
-      if (box) box.textContent = box.dataset.restored;
-      // Save what came back (autosave), and let dependent fields show or hide.
-      changed.forEach(function (el) {
-        el.dispatchEvent(new Event("change", { bubbles: true }));
-      });
-    } else {
+    base = form.dataset.savedVersion || null;
+    var copy = kept();
+    var changed = copy && copy.base === base ? restore(form, copy.values || {}) : [];
+    if (!changed.length) {
       drop();
+      return;
     }
+    var box = status();
+    if (box) box.textContent = box.dataset.restored;
+    // Save what came back (autosave), and let dependent fields show or hide.
+    changed.forEach(function (el) {
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
   });
 })();

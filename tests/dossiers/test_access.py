@@ -172,6 +172,21 @@ def test_a_draft_is_the_applicants_alone(client, people):
     assert [client.get(url).status_code for url in urls] == [200, 200]
 
 
+def test_a_draft_withdrawn_before_filing_stays_the_applicants(client, people):
+    """Never filed (no code), though withdrawn: not the agency's, here or in the back office."""
+    from tests.dossiers.officer_support import officer_url
+
+    draft = people.dossier(DossierStatus.WITHDRAWN, code=None)
+    scan = people.document(draft, name="cccd.pdf")
+    client.force_login(with_totp(people.reception))
+    for url in (
+        reverse("dossiers:detail", args=[draft.public_id]),
+        reverse("dossiers:document_download", args=[draft.public_id, scan.pk]),
+        officer_url("detail", draft),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
 def test_the_draft_result_is_the_agencys_until_it_is_issued(client, people):
     """The specialist's draft decision (slot RESULT_DRAFT_SLOT) is not shown to the citizen, not
     downloadable by them, not offered for reuse; the agency's officers see it."""

@@ -3,6 +3,8 @@ access (owner only), document reuse, the agency choice and the query counts of t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -264,6 +266,44 @@ class TestDraftsAutosaveAndResume:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         draft.refresh_from_db()
         assert "details" not in draft.draft_values
+
+    def test_a_step_shown_again_with_its_errors_does_not_take_the_focus(self, owner, draft):
+        """Resuming shows the errors the draft kept, with the summary, but opens on the heading
+        (the summary takes the focus only in answer to a POST: static/js/portal.js)."""
+        posted = owner.post(
+            step_url(draft, "details"), {"child_name": "", "mother_cccd": "12", "_nav": "next"}
+        ).content.decode()
+        assert "data-error-summary-focus" in posted
+        page = owner.get(step_url(draft, "details")).content.decode()
+        assert "data-error-summary" in page and "data-error-summary-focus" not in page
+
+    def test_an_autosave_answers_the_fingerprint_the_next_page_carries(self, owner, draft):
+        """static/js/filing.js restores a kept copy only while the server holds what it was
+        typed against: the form's data-saved-version, then each save's X-Saved-Version."""
+
+        def page_version():
+            page = owner.get(step_url(draft, "details")).content.decode()
+            return re.search(r'data-saved-version="([0-9a-f]+)"', page).group(1)
+
+        before = page_version()
+        saved = owner.post(
+            autosave_url(draft, "details"), {"child_name": "An"}, HTTP_HX_REQUEST="true"
+        )
+        assert saved["X-Saved-Version"] != before
+        assert page_version() == saved["X-Saved-Version"]
+        again = owner.post(
+            autosave_url(draft, "details"), {"child_name": "An"}, HTTP_HX_REQUEST="true"
+        )
+        assert again["X-Saved-Version"] == saved["X-Saved-Version"]  # same values, same print
+
+    def test_other_htmx_requests_of_a_signed_out_user_go_to_the_login_page(self, client):
+        response = client.get(
+            reverse("dossiers:my_dossiers"),
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL="http://testserver/ho-so-cua-toi/?after=x",
+        )
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == "/accounts/login/?next=%2Fho-so-cua-toi%2F"
 
     def test_the_status_line_carries_the_failure_messages_and_the_way_back(self, owner, draft):
         page = owner.get(step_url(draft, "details")).content.decode()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -67,6 +69,22 @@ def open_filing(page, live_server, email):
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/nop-ho-so/{re.escape(CODE)}/$"))
+
+
+def filing_copies_kept(page, wait_s: float = 5.0) -> list[str]:
+    """The copies of unsaved filing input this tab still keeps, once the page's scripts have
+    had their chance to drop them (page.wait_for_function would need eval, which the CSP
+    forbids)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        kept = [
+            key
+            for key in page.evaluate("Object.keys(sessionStorage)")
+            if key.startswith("portal.filing.unsaved:")
+        ]
+        if not kept or time.monotonic() > deadline:
+            return kept
+        page.wait_for_timeout(100)
 
 
 def expect_step(page, number: int, title: str):
@@ -211,6 +229,9 @@ def test_it_files_a_birth_registration_leaves_comes_back_and_submits(
     assert_accessible(page)
     assert dossier.documents.count() == 2
     assert dossier.form_data["tre_noi_sinh"] == "Bệnh viện Hùng Vương"
+    # Filed: no copy of unsaved filing input stays in the tab (static/js/portal.js, once the
+    # page's scripts have run).
+    assert not filing_copies_kept(page)
 
 
 def test_signed_out_while_typing_nothing_is_lost(
@@ -253,3 +274,43 @@ def test_signed_out_while_typing_nothing_is_lost(
     # Saved: a reload restores nothing more (the kept copy is gone).
     page.reload()
     expect(page.locator("#autosave-status")).not_to_contain_text("Đã khôi phục")
+
+
+def test_a_kept_copy_does_not_overwrite_a_newer_save_made_elsewhere(
+    live_server, browser, page, catalog, citizen
+):
+    """Tab A's autosave fails (signed out) while the citizen goes on on another device, where
+    the same step is saved. Back in tab A after signing in, the newer save stays."""
+    open_filing(page, live_server, citizen.email)
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect_step(page, 2, "Thông tin hồ sơ")
+    step_url = page.url
+    page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
+    wait_autosaved(page)
+    cookies = page.context.cookies()
+    page.context.clear_cookies()
+    page.context.add_cookies([c for c in cookies if c["name"] != "sessionid"])
+    page.get_by_label("Nơi sinh").fill("Bệnh viện A (tab A, not saved)")
+    expect(page.locator("#autosave-status")).to_contain_text("Chưa lưu được")
+
+    other = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    other.set_default_timeout(10_000)
+    device = other.new_page()
+    open_filing(device, live_server, citizen.email)
+    device.goto(step_url)
+    device.get_by_label("Nơi sinh").fill("Bệnh viện Hùng Vương")
+    wait_autosaved(device)
+    other.close()
+
+    page.locator("#autosave-status").get_by_role("link", name="Đăng nhập lại để lưu").click()
+    page.get_by_label("Địa chỉ e-mail").fill(citizen.email)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect_step(page, 2, "Thông tin hồ sơ")
+    expect(page.get_by_label("Nơi sinh")).to_have_value("Bệnh viện Hùng Vương")
+    expect(page.locator("#autosave-status")).not_to_contain_text("Đã khôi phục")
+    dossier = Dossier.objects.get()
+    assert dossier.draft_values["details"]["tre_noi_sinh"] == ["Bệnh viện Hùng Vương"]
+    kept = page.evaluate("Object.keys(sessionStorage)")
+    assert "portal.filing.unsaved:" + urlparse(step_url).path not in kept  # the copy is dropped

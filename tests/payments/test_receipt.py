@@ -73,13 +73,17 @@ def test_no_receipt_for_an_unpaid_attempt(fee_dossier, start_payment):
 
 
 def test_the_payer_and_the_agencys_officers_download_it(client, paid, people):
+    from tests.dossiers.officer_support import with_totp
+
     url = f"/payments/receipt/{paid.public_id}/"
     assert client.get(url).status_code == 302  # log in first
+    client.force_login(people.reception)
+    assert client.get(url).status_code == 404  # an officer without MFA, as in the back office
     for user, status in [
         (people.applicant, 200),
-        (people.reception, 200),
+        (with_totp(people.reception), 200),
         (people.other_citizen, 404),
-        (people.foreign_officer, 404),
+        (with_totp(people.foreign_officer), 404),
     ]:
         client.force_login(user)
         response = client.get(url)
