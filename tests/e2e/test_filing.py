@@ -87,6 +87,13 @@ def filing_copies_kept(page, wait_s: float = 5.0) -> list[str]:
         page.wait_for_timeout(100)
 
 
+def end_session(page):
+    """The session ends (expired, or signed out in another tab); the CSRF cookie stays."""
+    cookies = page.context.cookies()
+    page.context.clear_cookies()
+    page.context.add_cookies([c for c in cookies if c["name"] != "sessionid"])
+
+
 def expect_step(page, number: int, title: str):
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Bước {number}/6: {title}")
     expect(page.locator('.file-steps [aria-current="step"]')).to_contain_text(title)
@@ -247,10 +254,7 @@ def test_signed_out_while_typing_nothing_is_lost(
     page.get_by_label("Họ, chữ đệm và tên của trẻ").fill("Nguyễn Văn An")
     wait_autosaved(page)
 
-    # The session ends (expired, or signed out in another tab); the CSRF cookie stays.
-    cookies = page.context.cookies()
-    page.context.clear_cookies()
-    page.context.add_cookies([c for c in cookies if c["name"] != "sessionid"])
+    end_session(page)
     page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
     status = page.locator("#autosave-status")
     expect(status).to_contain_text("Chưa lưu được: phiên đăng nhập đã hết")
@@ -288,9 +292,7 @@ def test_a_kept_copy_does_not_overwrite_a_newer_save_made_elsewhere(
     step_url = page.url
     page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
     wait_autosaved(page)
-    cookies = page.context.cookies()
-    page.context.clear_cookies()
-    page.context.add_cookies([c for c in cookies if c["name"] != "sessionid"])
+    end_session(page)
     page.get_by_label("Nơi sinh").fill("Bệnh viện A (tab A, not saved)")
     expect(page.locator("#autosave-status")).to_contain_text("Chưa lưu được")
 
