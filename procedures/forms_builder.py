@@ -359,12 +359,18 @@ class _SchemaFieldsMixin:
                     self.errors.pop(key, None)
                     cleaned.pop(key, None)
                 cleaned.pop(name, None)
-            elif (
-                self._required_when_shown(spec)
-                and cleaned.get(name) in (None, "", [], {})
-                and not any(k in self.errors for k in self._field_names(name))
+            elif self._required_when_shown(spec) and not any(
+                k in self.errors for k in self._field_names(name)
             ):
-                self.add_error(self._field_names(name)[0], REQUIRED_MESSAGE)
+                value = cleaned.get(name)
+                if value in (None, "", [], {}):
+                    self.add_error(self._field_names(name)[0], REQUIRED_MESSAGE)
+                elif name in self._address_parts:
+                    # Every part, as for an address that is always required (and as each
+                    # part's "*" says).
+                    for key in self._address_parts[name]:
+                        if not value.get(key.split("__", 1)[1]):
+                            self.add_error(key, REQUIRED_MESSAGE)
         return cleaned
 
 

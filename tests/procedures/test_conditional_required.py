@@ -176,3 +176,23 @@ def test_the_server_still_requires_the_field_only_when_shown(documents):
     form = build_form(SCHEMA, documents=documents, data=data)
     assert form.is_valid(), form.errors
     assert "ten_cha" not in form.answers()
+
+
+def test_a_conditional_address_once_shown_needs_every_part_as_a_required_one_does(documents):
+    """Each part carries the "*": the server asks for each part, not for any one of them."""
+    data = {
+        "co_cha": "yes",
+        "ten_cha": "Nguyễn Văn Cha",
+        "cha_gioi_tinh": "nam",
+        "cha_ngon_ngu": ["vi"],
+        "cha_dia_chi__street": "12 Lê Lợi",
+        "con-TOTAL_FORMS": "0",
+        "con-INITIAL_FORMS": "0",
+    }
+    form = build_form(SCHEMA, documents=documents, data=data)
+    assert not form.is_valid()
+    parts = [k for k in form.fields if k.startswith("cha_dia_chi__")]
+    missing = {k for k in parts if k != "cha_dia_chi__street"}
+    assert missing and missing <= set(form.errors)
+    assert all(form.errors[k] == [REQUIRED_MESSAGE] for k in missing)
+    assert "cha_dia_chi__street" not in form.errors
