@@ -17,7 +17,8 @@ from dossiers.models import Dossier, DossierStatus
 from payments.services import dossier_fee_assess, payment_ipn_process, payment_start
 from tests.dossiers.conftest import Personas
 from tests.dossiers.officer_support import with_totp
-from tests.factories import PASSWORD, AgencyFactory
+from tests.e2e.test_back_office import log_in
+from tests.factories import AgencyFactory
 from tests.payments.conftest import SECRET, TMN, fee_version, gateway_params
 from tests.procedures.factories import ProcedureFactory, make_version
 
@@ -48,17 +49,6 @@ def make_filed(people, n):
         Dossier.objects.filter(pk=d.pk).update(created_at=start + dt.timedelta(seconds=i))
         made.append(d)
     return made
-
-
-def log_in(page, base_url, user, totp=None):
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("Địa chỉ e-mail").fill(user.email)
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    if totp is not None:
-        page.get_by_label("Mã xác thực").fill(totp(user.demo_totp_secret))
-        page.get_by_role("button", name="Xác thực", exact=True).click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def status_region(page):
