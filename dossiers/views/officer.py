@@ -7,7 +7,8 @@ dossier is a **404**; a role without the right to an action is a **403**), parse
 
 Counter intake (walk-in citizens): the applicant is the account with the e-mail the citizen gives
 (created, without a usable password, if there is none: the citizen can later set a password
-through "forgot password" and follow the dossier online). A citizen without e-mail is filed under
+through "forgot password" and follow the dossier online). An existing account is used only when
+its CCCD is the one on the form; otherwise the form asks the officer to check the address. A citizen without e-mail is filed under
 one placeholder account per agency (``quay-<agency code>@counter.invalid``); their contact details
 are in the dossier's ``applicant_data`` as for any dossier.
 """
@@ -396,6 +397,35 @@ class CounterApplicantForm(ApplicantForm):
             "Không bắt buộc; nếu có, công dân theo dõi hồ sơ trực tuyến bằng địa chỉ này "
             "(optional; lets the citizen follow the dossier online)."
         )
+
+    def clean(self):
+        """An e-mail that already has an account files the dossier under that account only when
+        the account's CCCD is the one typed: a mistyped address must not show a walk-in's
+        dossier to a stranger."""
+        from portal.models import User
+
+        cleaned = super().clean()
+        email, cccd = cleaned.get("email"), cleaned.get("citizen_id")
+        if not email or not cccd or self.has_error("citizen_id"):
+            return cleaned
+        account = User.objects.filter(email__iexact=email).only("citizen_id").first()
+        if account is None or account.citizen_id == cccd:
+            return cleaned
+        if account.citizen_id:
+            message = (
+                "Thư điện tử này thuộc một tài khoản có số CCCD khác. Kiểm tra lại địa chỉ với "
+                "công dân, hoặc để trống ô này (this e-mail belongs to an account with another "
+                "citizen ID: check it with the citizen, or leave it empty)."
+            )
+        else:
+            message = (
+                "Tài khoản có thư điện tử này chưa khai số CCCD nên không gắn được hồ sơ. Công "
+                "dân khai CCCD trong trang Thông tin cá nhân, hoặc để trống ô này (the account "
+                "with this e-mail has no citizen ID yet: the citizen adds it in their profile, "
+                "or leave this field empty)."
+            )
+        self.add_error("email", message)
+        return cleaned
 
 
 def counter_applicant_user(*, agency, data: dict):

@@ -244,17 +244,9 @@ def test_take_next_takes_the_earliest_due_unclaimed_dossier(people, client):
     assert r["Location"] == officer_url("detail", later)
 
 
-def test_counter_intake_files_receives_and_queues_the_receipt(
-    people, client, queued, django_capture_on_commit_callbacks
-):
-    login(client, people.reception)
-    code = people.version.procedure.code
-    assert client.get(officer_url("counter_start") + f"?procedure={code}")[
-        "Location"
-    ] == officer_url("counter_intake", code=code)
-    page = client.get(officer_url("counter_intake", code=code))
-    assert page.status_code == 200
-    form = page.context["form"]
+def _counter_post(client, people, code, **applicant):
+    """Post a complete counter intake (one scan per document) with ``applicant`` overrides."""
+    form = client.get(officer_url("counter_intake", code=code)).context["form"]
     data = {
         "a-full_name": "Phạm Thị Hoa",
         "a-citizen_id": "079190000123",
@@ -263,6 +255,7 @@ def test_counter_intake_files_receives_and_queues_the_receipt(
         "a-email": "",
         "a-address": "1 Lê Lợi",
         "d-result_delivery": "counter",
+        **{f"a-{k}": v for k, v in applicant.items()},
     }
     files = {}
     for name, field in form.fields.items():
@@ -271,8 +264,20 @@ def test_counter_intake_files_receives_and_queues_the_receipt(
             files[key] = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
         elif name == "child_name":
             data[key] = "Phạm Văn Bé"
+    return client.post(officer_url("counter_intake", code=code), {**data, **files})
+
+
+def test_counter_intake_files_receives_and_queues_the_receipt(
+    people, client, queued, django_capture_on_commit_callbacks
+):
+    login(client, people.reception)
+    code = people.version.procedure.code
+    assert client.get(officer_url("counter_start") + f"?procedure={code}")[
+        "Location"
+    ] == officer_url("counter_intake", code=code)
+    assert client.get(officer_url("counter_intake", code=code)).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(officer_url("counter_intake", code=code), {**data, **files})
+        r = _counter_post(client, people, code)
     assert r.status_code == 302, r.context and [
         f.errors for f in (r.context["applicant_form"], r.context["form"], r.context["delivery"])
     ]
@@ -281,6 +286,40 @@ def test_counter_intake_files_receives_and_queues_the_receipt(
     assert d.applicant.email.endswith("@counter.invalid")
     assert [e.action for e in d.events.all()] == ["submit", "receive"]
     queued.delay.assert_called_once_with(d.pk, "receipt_01", "")
+
+
+def test_counter_intake_files_under_an_existing_account_with_the_same_cccd(people, client, queued):
+    people.other_citizen.citizen_id = "079190000123"
+    people.other_citizen.save()
+    login(client, people.reception)
+    r = _counter_post(
+        client, people, people.version.procedure.code, email=people.other_citizen.email.upper()
+    )
+    assert r.status_code == 302
+    assert Dossier.objects.get(channel="counter").applicant == people.other_citizen
+
+
+@pytest.mark.parametrize(
+    ("account_cccd", "says"),
+    [("079190000999", "có số CCCD khác"), ("", "chưa khai số CCCD")],
+)
+def test_counter_intake_refuses_an_existing_account_with_another_or_no_cccd(
+    people, client, queued, account_cccd, says
+):
+    """A mistyped e-mail must not hand a walk-in's dossier to whoever owns that address."""
+    people.other_citizen.citizen_id = account_cccd
+    people.other_citizen.save()
+    login(client, people.reception)
+    r = _counter_post(
+        client, people, people.version.procedure.code, email=people.other_citizen.email
+    )
+    assert r.status_code == 400
+    assert not Dossier.objects.filter(channel="counter").exists()
+    applicant_form = r.context["applicant_form"]
+    assert says in applicant_form.errors["email"][0]
+    html = r.content.decode()
+    assert 'value="Phạm Thị Hoa"' in html and f'value="{people.other_citizen.email}"' in html
+    assert not queued.delay.called
 
 
 def _stored_files(settings) -> list[str]:
