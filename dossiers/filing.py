@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
 
 from dossiers import workflow
 from dossiers.forms import ApplicantForm, DeliveryForm
@@ -40,13 +41,14 @@ class Step:
     title_en: str
 
 
+# ``title`` is translated (English pages show ``title_en`` alone; Vietnamese ones both).
 STEPS = [
-    Step("applicant", "Người nộp hồ sơ", "Applicant"),
-    Step("details", "Thông tin hồ sơ", "Details"),
-    Step("documents", "Giấy tờ đính kèm", "Documents"),
-    Step("agency", "Cơ quan tiếp nhận", "Receiving agency"),
-    Step("delivery", "Nhận kết quả", "Result delivery"),
-    Step("review", "Xem lại và nộp", "Review and submit"),
+    Step("applicant", _("Người nộp hồ sơ"), "Applicant"),
+    Step("details", _("Thông tin hồ sơ"), "Details"),
+    Step("documents", _("Giấy tờ đính kèm"), "Documents"),
+    Step("agency", _("Cơ quan tiếp nhận"), "Receiving agency"),
+    Step("delivery", _("Nhận kết quả"), "Result delivery"),
+    Step("review", _("Xem lại và nộp"), "Review and submit"),
 ]
 STEP_SLUGS = [s.slug for s in STEPS]
 # Steps whose values are kept raw in draft_values (the others are stored on the dossier).

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dossiers import deadlines
 from dossiers.models import Channel, Dossier, DossierStatus
@@ -36,7 +37,7 @@ PAGE_SIZE = 20
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    title: str
+    title: str  # translated: English pages show title_en alone
     title_en: str
     roles: frozenset[str]
     status: str | None = None  # None: every status (the "all dossiers" queue)
@@ -48,21 +49,21 @@ QUEUES: dict[str, Queue] = {
     for q in [
         Queue(
             "reception",
-            "Tiếp nhận",
+            _("Tiếp nhận"),
             "Reception",
             frozenset({Role.RECEPTION}),
             status=S.SUBMITTED,
         ),
         Queue(
             "unassigned",
-            "Chờ phân công",
+            _("Chờ phân công"),
             "To assign",
             frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
             status=S.RECEIVED,
         ),
         Queue(
             "mine",
-            "Việc của tôi",
+            _("Việc của tôi"),
             "My work",
             frozenset({Role.SPECIALIST}),
             status=S.IN_REVIEW,
@@ -70,21 +71,21 @@ QUEUES: dict[str, Queue] = {
         ),
         Queue(
             "approval",
-            "Chờ phê duyệt",
+            _("Chờ phê duyệt"),
             "Approval",
             frozenset({Role.APPROVER}),
             status=S.AWAITING_APPROVAL,
         ),
         Queue(
             "results",
-            "Trả kết quả",
+            _("Trả kết quả"),
             "Results to hand back",
             frozenset({Role.RECEPTION}),
             status=S.RESULT_READY,
         ),
         Queue(
             "all",
-            "Tất cả hồ sơ",
+            _("Tất cả hồ sơ"),
             "All dossiers",
             frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
         ),
@@ -116,11 +117,12 @@ def queues_for(user) -> list[Queue]:
 
 
 # -- time left ------------------------------------------------------------------------------
+# (Vietnamese, English): the first is translated, so English pages show the English alone.
 TIME_LEFT = {
-    "overdue": ("Quá hạn", "Overdue"),
-    "due_soon": ("Sắp đến hạn", "Due soon"),
-    "on_track": ("Còn hạn", "On track"),
-    "none": ("Chưa tính hạn", "No due date yet"),
+    "overdue": (_("Quá hạn"), "Overdue"),
+    "due_soon": (_("Sắp đến hạn"), "Due soon"),
+    "on_track": (_("Còn hạn"), "On track"),
+    "none": (_("Chưa tính hạn"), "No due date yet"),
 }
 
 
@@ -560,10 +562,10 @@ def queue_page(
     )
 
 
-FEE_LABELS = {
-    "unpaid": "chưa thanh toán",
-    "paid": "đã thanh toán",
-    "not_required": "không thu phí",
+FEE_LABELS = {  # translated: English pages show English words
+    "unpaid": _("chưa thanh toán"),
+    "paid": _("đã thanh toán"),
+    "not_required": _("không thu phí"),
 }
 
 

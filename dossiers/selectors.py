@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import get_language
 
 from dossiers.models import INTERNAL_SLOTS, Dossier, DossierEvent, DossierOutput, DossierStatus
 from portal.roles import OFFICER_ROLES, Role, role_names
@@ -34,11 +35,13 @@ def apology_new_date(dossier: Dossier):
 
 
 def status_label(status: str) -> str:
-    """The Vietnamese status alone (``"Mới nộp"``), as FORMS.md lists them for citizens."""
+    """The status in words, as FORMS.md lists them for citizens: the Vietnamese half of the
+    label (``"Mới nộp"``), or in English pages the English half (``"Submitted"``)."""
     try:
-        return DossierStatus(status).label.split(" (")[0]
+        vietnamese, english = DossierStatus(status).label.removesuffix(")").split(" (", 1)
     except ValueError:
         return status
+    return english if get_language() == "en" else vietnamese
 
 
 # -- "Hồ sơ của tôi": keyset pagination --------------------------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dossiers.models import Dossier
+from dossiers.selectors import status_label
 from payments import selectors, services
 from payments.models import FeeStatus, Payment, PaymentStatus, SandboxTransaction
 from payments.providers import get_provider
@@ -113,6 +114,7 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
         if request.GET.get("seen") == context["poll_state"]:
             return HttpResponse(status=204)  # unchanged: the polling region stays as it is
         return render(request, "payments/_fee_status.html", context)
+    context["status_text"] = status_label(dossier.status)
     return render(request, "payments/start.html", context)
 
 

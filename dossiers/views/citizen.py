@@ -17,10 +17,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from dossiers import deadlines, selectors, workflow
+from dossiers import deadlines, queues, selectors, workflow
 from dossiers.filing import documents_store, documents_unstore
 from dossiers.models import Dossier, DossierDocument, DossierStatus
 from dossiers.outputs import download_filename
@@ -82,7 +83,8 @@ def detail(request, public_id):
         "fee": fee_summary(dossier=dossier),
         "time_left": deadlines.dossier_time_left(dossier),
     }
-    context["time_left_text"] = deadlines.time_left_label(context["time_left"])
+    if context["time_left"]:  # the same words as the officers' queues, in the page's language
+        context["time_left_text"] = queues.TIME_LEFT[context["time_left"]][0]
     return render(request, "dossiers/detail.html", context)
 
 
@@ -327,16 +329,16 @@ _NO_DIGITS = "\x00" * 4
 
 class LookupForm(forms.Form):
     code = forms.CharField(
-        label="Mã hồ sơ (Dossier code)",
+        label=_("Mã hồ sơ (Dossier code)"),
         max_length=32,
-        help_text="Ví dụ X26740-260115-0001, in trên giấy xác nhận và thư điện tử.",
+        help_text=_("Ví dụ X26740-260115-0001, in trên giấy xác nhận và thư điện tử."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={"required": "Vui lòng nhập mã hồ sơ (enter the dossier code)."},
     )
     last4 = forms.RegexField(
         regex=r"^\d{4}$",
-        label="4 số cuối số điện thoại hoặc số CCCD (last 4 digits of phone or citizen ID)",
-        help_text="Của người nộp hồ sơ, như đã khai khi nộp.",
+        label=_("4 số cuối số điện thoại hoặc số CCCD (last 4 digits of phone or citizen ID)"),
+        help_text=_("Của người nộp hồ sơ, như đã khai khi nộp."),
         max_length=4,
         min_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),

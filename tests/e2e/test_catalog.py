@@ -108,3 +108,28 @@ def test_a_form_with_errors_opens_on_its_summary(live_server, page, assert_acces
     assert_accessible(page)
     summary.get_by_role("link").first.click()
     expect(page.locator("#id_code")).to_be_focused()
+
+
+def test_switching_to_english_hides_the_glosses_and_keeps_vietnamese_names_marked(
+    live_server, page, catalog, assert_accessible
+):
+    """English pages do not repeat their English in brackets ("Back (Back)"); the catalog's
+    names stay in Vietnamese under lang="vi". Back in Vietnamese, the glosses are there."""
+    page.goto(f"{live_server.url}/procedures/1.001193/")
+    gloss = page.locator("p.sample-note .en")
+    expect(gloss).to_be_visible()
+    expect(gloss).to_have_attribute("lang", "en")
+
+    page.locator('.lang-switch button[value="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("p.sample-note")).to_contain_text("Sample data")
+    expect(gloss).to_be_hidden()
+    assert page.locator(".en").evaluate_all("els => els.filter(e => e.offsetParent).length") == 0
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Đăng ký khai sinh")
+    expect(heading).to_have_attribute("lang", "vi")
+    assert_accessible(page)
+
+    page.locator('.lang-switch button[value="vi"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(gloss).to_be_visible()

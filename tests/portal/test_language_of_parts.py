@@ -1,0 +1,118 @@
+"""Language of parts (WCAG 2.1 SC 3.1.2) on the citizens' and officers' pages, in both languages.
+
+Vietnamese pages: every English gloss is marked ``lang="en"``. English pages: what stays in
+Vietnamese (the catalog's names, the procedure's own form, people's names) is marked
+``lang="vi"``, the words of the interface are English, and the glosses, which would repeat the
+English ("Back (Back)"), are hidden by the stylesheet. ``tests/portal/language.py`` says what the
+check reads and what it cannot tell.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from dossiers.models import Dossier
+from dossiers.models import DossierStatus as S
+from tests.dossiers.conftest import Personas
+from tests.dossiers.officer_support import login, officer_url
+from tests.factories.procedures import published_version
+from tests.portal.language import misattributed
+
+pytestmark = pytest.mark.django_db
+STEPS = ("applicant", "details", "documents", "agency", "delivery", "review")
+
+
+@pytest.fixture
+def pages(agency, other_agency, settings, tmp_path):
+    """(who, url) of every page that shows a dossier, the catalog or a form."""
+    settings.MEDIA_ROOT = tmp_path
+    people = Personas(agency, other_agency)
+    received = people.dossier(S.RECEIVED)
+    people.document(received)
+    draft = people.dossier(S.DRAFT, draft_step="applicant")
+    supplement = people.dossier(S.SUPPLEMENT_REQUESTED)
+    paying = people.dossier(S.SUBMITTED, version=published_version(agencies=[agency], fee=50000))
+    code = people.version.procedure.code
+    anonymous = ["/", "/procedures/", f"/procedures/{code}/", "/lookup/", "/accounts/login/"]
+    citizen = [
+        reverse("dossiers:my_dossiers"),
+        reverse("dossiers:detail", args=[received.public_id]),
+        reverse("dossiers:withdraw", args=[received.public_id]),
+        reverse("dossiers:supplement", args=[supplement.public_id]),
+        reverse("dossiers:file_start", args=[code]),
+        *(reverse("dossiers:file_step", args=[draft.public_id, step]) for step in STEPS),
+        reverse("payments:start", args=[paying.public_id]),
+        "/profile/",
+    ]
+    officer = [
+        officer_url("queue", slug="reception"),
+        officer_url("queue", slug="all"),
+        officer_url("detail", received),
+        officer_url("counter_start"),
+        officer_url("counter_intake", code=code),
+    ]
+    return people, [
+        *((None, url) for url in anonymous),
+        *((people.applicant, url) for url in citizen),
+        *((people.reception, url) for url in officer),
+    ]
+
+
+def _get(client, user, url, language):
+    client.logout()
+    if user is not None:
+        if hasattr(user, "officer_profile"):
+            login(client, user)
+        else:
+            client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html, url
+    return html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_part_of_every_page_is_marked_with_its_language(client, pages, language):
+    _people, visits = pages
+    found = {}
+    for user, url in visits:
+        problems = misattributed(_get(client, user, url, language))
+        if problems:
+            found[url] = problems
+    assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(p) for url, p in found.items())
+
+
+def test_english_pages_name_steps_queues_statuses_and_time_left_in_english(client, pages):
+    people, _visits = pages
+    draft = Dossier.objects.get(applicant=people.applicant, status=S.DRAFT)
+    step = _get(
+        client,
+        people.applicant,
+        reverse("dossiers:file_step", args=[draft.public_id, "documents"]),
+        "en",
+    )
+    assert "Step 3/6: Documents" in step and "Giấy tờ đính kèm" not in step
+    mine = _get(client, people.applicant, reverse("dossiers:my_dossiers"), "en")
+    assert ">Received<" in mine and "Đã tiếp nhận" not in mine
+    queue = _get(client, people.reception, officer_url("queue", slug="all"), "en")
+    assert "All dossiers" in queue and "Tất cả hồ sơ" not in queue
+    assert 'time-left-none">No due date yet <span' in queue
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<html lang="vi"><p>Hồ sơ <span class="en">(Dossier)</span></p></html>', 1),
+        ('<html lang="vi"><p>Hồ sơ <span class="en" lang="en">(Dossier)</span></p></html>', 0),
+        ('<html lang="en"><p>Giấy chứng sinh</p></html>', 1),
+        ('<html lang="en"><p lang="vi">Giấy chứng sinh</p><p>Birth</p></html>', 0),
+        ('<html lang="en"><img alt="Ảnh"><p>Họ và tên (Full name)</p></html>', 1),
+        ('<html lang="en"><title>Đăng ký</title><script>"Đăng"</script></html>', 0),
+    ],
+)
+def test_the_check_finds_unmarked_parts(html, expected):
+    assert len(misattributed(html)) == expected
