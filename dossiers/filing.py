@@ -78,10 +78,10 @@ def online_result(version: ProcedureVersion) -> bool:
 def dossier_create_draft(*, version: ProcedureVersion, applicant) -> Dossier:
     """A new draft for ``applicant`` under the published ``version`` (prefilled from the profile)."""
     if version.status != VersionStatus.PUBLISHED:
-        raise FilingError("Thủ tục này hiện không nhận hồ sơ (this procedure is not published).")
+        raise FilingError(_("Thủ tục này hiện không nhận hồ sơ (this procedure is not published)."))
     if not version.procedure.is_online:
         raise FilingError(
-            "Thủ tục này chỉ nộp trực tiếp tại cơ quan (this procedure is offline only)."
+            _("Thủ tục này chỉ nộp trực tiếp tại cơ quan (this procedure is offline only).")
         )
     profile = {
         "full_name": applicant.full_name,
@@ -103,7 +103,9 @@ def dossier_create_draft(*, version: ProcedureVersion, applicant) -> Dossier:
 def _locked_draft(dossier: Dossier) -> Dossier:
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.status != DossierStatus.DRAFT:
-        raise FilingError("Hồ sơ đã được nộp, không sửa được nữa (the dossier was already filed).")
+        raise FilingError(
+            _("Hồ sơ đã được nộp, không sửa được nữa (the dossier was already filed).")
+        )
     return locked
 
 
@@ -381,7 +383,7 @@ def document_reuse(*, dossier: Dossier, slot, source_id, user):
     )
     if source is None:
         raise ValidationError(
-            "Không tìm thấy giấy tờ này trong hồ sơ của bạn (not one of your documents).",
+            _("Không tìm thấy giấy tờ này trong hồ sơ của bạn (not one of your documents)."),
             code="not_found",
         )
     with source.file.open("rb") as stored:
@@ -414,7 +416,7 @@ class DraftCheck:
         return not self.problems
 
     def add(self, step: str, message: str) -> None:
-        self.problems.setdefault(step, []).append(message)
+        self.problems.setdefault(step, []).append(str(message))  # translated now
 
     def message(self) -> str:
         titles = {s.slug: s.title for s in STEPS}
@@ -444,7 +446,7 @@ def draft_check(dossier: Dossier, *, documents=None) -> DraftCheck:
     check = DraftCheck()
     form = applicant_form(dossier)
     if not form.is_bound or not form.is_valid():
-        check.add("applicant", "chưa khai đủ thông tin người nộp (applicant details incomplete)")
+        check.add("applicant", _("chưa khai đủ thông tin người nộp (applicant details incomplete)"))
         check.problems["applicant"] += _form_messages(form) if form.is_bound else []
     else:
         check.applicant = form.snapshot()
@@ -464,13 +466,15 @@ def draft_check(dossier: Dossier, *, documents=None) -> DraftCheck:
         if slot.key not in have and slot_required(slot, specs, answers):
             check.add("documents", f"chưa đính kèm «{slot.name}» (missing document)")
     if dossier.agency_id is None:
-        check.add("agency", "chưa chọn cơ quan tiếp nhận (no receiving agency)")
+        check.add("agency", _("chưa chọn cơ quan tiếp nhận (no receiving agency)"))
     elif not dossier.version.procedure.agencies.filter(
         pk=dossier.agency_id, is_active=True
     ).exists():
         check.add(
             "agency",
-            "cơ quan đã chọn không còn tiếp nhận thủ tục này, hãy chọn lại (choose another agency)",
+            _(
+                "cơ quan đã chọn không còn tiếp nhận thủ tục này, hãy chọn lại (choose another agency)"
+            ),
         )
     delivery = delivery_form(dossier)
     if delivery.is_valid():
@@ -492,16 +496,16 @@ def dossier_file_submit(*, dossier: Dossier, actor, declared: bool) -> Dossier:
         locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
         if locked.status != DossierStatus.DRAFT:
             raise workflow.WrongState(
-                "Hồ sơ này đã được nộp (the dossier was already filed).", code="wrong_state"
+                _("Hồ sơ này đã được nộp (the dossier was already filed)."), code="wrong_state"
             )
         if not declared:
             raise workflow.WorkflowError(
-                "Vui lòng đánh dấu ô cam đoan trước khi nộp (tick the declaration).",
+                _("Vui lòng đánh dấu ô cam đoan trước khi nộp (tick the declaration)."),
                 code="declaration",
             )
         if not locked.version.procedure.is_online:
             raise workflow.WorkflowError(
-                "Thủ tục này không còn nhận hồ sơ trực tuyến (no longer offered online).",
+                _("Thủ tục này không còn nhận hồ sơ trực tuyến (no longer offered online)."),
                 code="offline",
             )
         check = draft_check(locked)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import ResultDelivery
 from portal.validators import normalize_phone, validate_cccd, validate_vn_phone
@@ -25,47 +26,47 @@ class ApplicantForm(forms.Form):
     """Người nộp hồ sơ: prefilled from the profile, editable for this dossier."""
 
     full_name = forms.CharField(
-        label="Họ và tên (Full name)",
+        label=_("Họ và tên (Full name)"),
         max_length=150,
         error_messages=REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     citizen_id = forms.CharField(
-        label="Số định danh cá nhân / CCCD (Citizen ID)",
+        label=_("Số định danh cá nhân / CCCD (Citizen ID)"),
         max_length=12,
         validators=[validate_cccd],
         error_messages={
             **REQUIRED,
-            "max_length": "Số CCCD phải gồm đúng 12 chữ số (CCCD must be exactly 12 digits).",
+            "max_length": _("Số CCCD phải gồm đúng 12 chữ số (CCCD must be exactly 12 digits)."),
         },
-        help_text="12 chữ số trên thẻ Căn cước (12 digits on your ID card).",
+        help_text=_("12 chữ số trên thẻ Căn cước (12 digits on your ID card)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     date_of_birth = forms.DateField(
-        label="Ngày sinh (Date of birth)",
-        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ (enter a valid date)."},
+        label=_("Ngày sinh (Date of birth)"),
+        error_messages={**REQUIRED, "invalid": _("Ngày không hợp lệ (enter a valid date).")},
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     phone = forms.CharField(
-        label="Số điện thoại di động (Mobile phone)",
+        label=_("Số điện thoại di động (Mobile phone)"),
         max_length=20,
         validators=[validate_vn_phone],
         error_messages=REQUIRED,
-        help_text="Ví dụ 0912345678 (e.g. 0912345678).",
+        help_text=_("Ví dụ 0912345678 (e.g. 0912345678)."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="Thư điện tử (Email)",
+        label=_("Thư điện tử (Email)"),
         max_length=254,
         error_messages={
             **REQUIRED,
-            "invalid": "Địa chỉ thư điện tử không hợp lệ (enter a valid email address).",
+            "invalid": _("Địa chỉ thư điện tử không hợp lệ (enter a valid email address)."),
         },
-        help_text="Thông báo về hồ sơ được gửi tới địa chỉ này (updates go to this address).",
+        help_text=_("Thông báo về hồ sơ được gửi tới địa chỉ này (updates go to this address)."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     address = forms.CharField(
-        label="Địa chỉ liên hệ (Address)",
+        label=_("Địa chỉ liên hệ (Address)"),
         max_length=255,
         error_messages=REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
@@ -95,15 +96,19 @@ class AgencyForm(forms.Form):
 
     agency = forms.ModelChoiceField(
         queryset=None,
-        label="Cơ quan tiếp nhận hồ sơ (Receiving agency)",
-        empty_label="— Chọn cơ quan (choose an agency) —",
+        label=_("Cơ quan tiếp nhận hồ sơ (Receiving agency)"),
+        empty_label=_("— Chọn cơ quan (choose an agency) —"),
         error_messages={
-            "required": "Vui lòng chọn cơ quan tiếp nhận (choose a receiving agency).",
-            "invalid_choice": "Cơ quan này không tiếp nhận thủ tục này (this agency does not "
-            "offer the procedure).",
+            "required": _("Vui lòng chọn cơ quan tiếp nhận (choose a receiving agency)."),
+            "invalid_choice": _(
+                "Cơ quan này không tiếp nhận thủ tục này (this agency does not "
+                "offer the procedure)."
+            ),
         },
-        help_text="Bạn có thể nộp tại bất kỳ cơ quan nào trong danh sách, không cần đúng nơi cư "
-        "trú (any agency in the list, not only your own ward).",
+        help_text=_(
+            "Bạn có thể nộp tại bất kỳ cơ quan nào trong danh sách, không cần đúng nơi cư "
+            "trú (any agency in the list, not only your own ward)."
+        ),
     )
 
     def __init__(self, *args, agencies, **kwargs):
@@ -115,18 +120,18 @@ class DeliveryForm(forms.Form):
     """Hình thức nhận kết quả."""
 
     result_delivery = forms.ChoiceField(
-        label="Hình thức nhận kết quả (How to receive the result)",
+        label=_("Hình thức nhận kết quả (How to receive the result)"),
         widget=forms.RadioSelect,
         error_messages={
             **REQUIRED,
-            "invalid_choice": "Vui lòng chọn một hình thức trong danh sách (choose an option).",
+            "invalid_choice": _("Vui lòng chọn một hình thức trong danh sách (choose an option)."),
         },
     )
     delivery_address = forms.CharField(
-        label="Địa chỉ nhận kết quả qua bưu chính (Postal address)",
+        label=_("Địa chỉ nhận kết quả qua bưu chính (Postal address)"),
         max_length=300,
         required=False,
-        help_text="Chỉ cần khi nhận qua bưu chính (only for delivery by post).",
+        help_text=_("Chỉ cần khi nhận qua bưu chính (only for delivery by post)."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
 
@@ -143,7 +148,9 @@ class DeliveryForm(forms.Form):
             if not (cleaned.get("delivery_address") or "").strip():
                 self.add_error(
                     "delivery_address",
-                    "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính (enter the postal address).",
+                    _(
+                        "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính (enter the postal address)."
+                    ),
                 )
         else:
             cleaned["delivery_address"] = ""
@@ -152,10 +159,10 @@ class DeliveryForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Chọn tệp (Choose a file)",
+        label=_("Chọn tệp (Choose a file)"),
         error_messages={
-            "required": "Vui lòng chọn một tệp để tải lên (choose a file).",
-            "empty": "Tệp rỗng (0 byte), vui lòng chọn lại tệp (the file is empty).",
+            "required": _("Vui lòng chọn một tệp để tải lên (choose a file)."),
+            "empty": _("Tệp rỗng (0 byte), vui lòng chọn lại tệp (the file is empty)."),
         },
         allow_empty_file=True,  # an empty file gets the message of dossiers.uploads
     )
@@ -171,6 +178,6 @@ class DeclarationForm(forms.Form):
     declaration = forms.BooleanField(
         label=DECLARATION_TEXT,
         error_messages={
-            "required": "Vui lòng đánh dấu ô cam đoan trước khi nộp (tick the declaration)."
+            "required": _("Vui lòng đánh dấu ô cam đoan trước khi nộp (tick the declaration).")
         },
     )

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import choices_check
 from procedures.models import RESERVED_DOCUMENT_KEYS
@@ -42,14 +43,14 @@ FINAL_STATUSES = frozenset(
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "Trực tuyến (Online)"
-    COUNTER = "counter", "Tại quầy (At the counter)"
+    ONLINE = "online", _("Trực tuyến (Online)")
+    COUNTER = "counter", _("Tại quầy (At the counter)")
 
 
 class ResultDelivery(models.TextChoices):
-    ONLINE = "online", "Nhận trực tuyến (Online download)"
-    COUNTER = "counter", "Nhận tại quầy (At the counter)"
-    POST = "post", "Qua bưu chính (By post)"
+    ONLINE = "online", _("Nhận trực tuyến (Online download)")
+    COUNTER = "counter", _("Nhận tại quầy (At the counter)")
+    POST = "post", _("Qua bưu chính (By post)")
 
 
 class Dossier(models.Model):

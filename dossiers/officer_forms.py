@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, DossierStatus, ResultDelivery
 from dossiers.queues import TIME_LEFT, QueueFilters
@@ -16,42 +17,43 @@ class QueueFilterForm(forms.Form):
     templates/jinja2/dossiers/officer/queue_body.html), as Django's widgets would."""
 
     q = forms.CharField(
-        label="Tìm kiếm (Search)",
+        label=_("Tìm kiếm (Search)"),
         required=False,
         max_length=100,
-        help_text="Mã hồ sơ, tên người nộp hoặc số CCCD (code, applicant name or ID number).",
+        help_text=_("Mã hồ sơ, tên người nộp hoặc số CCCD (code, applicant name or ID number)."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     procedure = forms.TypedChoiceField(
-        label="Thủ tục (Procedure)", required=False, coerce=int, empty_value=None
+        label=_("Thủ tục (Procedure)"), required=False, coerce=int, empty_value=None
     )
-    status = forms.ChoiceField(label="Trạng thái (Status)", required=False)
+    status = forms.ChoiceField(label=_("Trạng thái (Status)"), required=False)
     time_left = forms.ChoiceField(
-        label="Thời hạn (Time left)",
+        label=_("Thời hạn (Time left)"),
         required=False,
-        choices=[("", "Tất cả (All)")] + [(k, f"{vi} ({en})") for k, (vi, en) in TIME_LEFT.items()],
+        choices=[("", _("Tất cả (All)"))]
+        + [(k, f"{vi} ({en})") for k, (vi, en) in TIME_LEFT.items()],
     )
     channel = forms.ChoiceField(
-        label="Kênh nộp (Channel)",
+        label=_("Kênh nộp (Channel)"),
         required=False,
-        choices=[("", "Tất cả (All)"), *Channel.choices],
+        choices=[("", _("Tất cả (All)")), *Channel.choices],
     )
     received_from = forms.DateField(
-        label="Tiếp nhận từ ngày (Received from)",
+        label=_("Tiếp nhận từ ngày (Received from)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     received_to = forms.DateField(
-        label="đến ngày (to)",
+        label=_("đến ngày (to)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, procedures=(), show_status=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", "Tất cả (All)"), *procedures]  # (id, name)
+        self.fields["procedure"].choices = [("", _("Tất cả (All)")), *procedures]  # (id, name)
         if show_status:
-            self.fields["status"].choices = [("", "Tất cả (All)")] + [
+            self.fields["status"].choices = [("", _("Tất cả (All)"))] + [
                 c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT
             ]
         else:
@@ -74,7 +76,7 @@ class QueueFilterForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Ghi chú (Note)",
+        label=_("Ghi chú (Note)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -128,12 +130,12 @@ SupplementFormSet = forms.formset_factory(
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label="Chuyên viên xử lý (Specialist)",
+        label=_("Chuyên viên xử lý (Specialist)"),
         queryset=None,
-        empty_label="— Chọn chuyên viên (choose) —",
-        error_messages={"required": "Vui lòng chọn chuyên viên (choose a specialist)."},
+        empty_label=_("— Chọn chuyên viên (choose) —"),
+        error_messages={"required": _("Vui lòng chọn chuyên viên (choose a specialist).")},
     )
-    note = forms.CharField(label="Ghi chú (Note)", required=False, max_length=2000)
+    note = forms.CharField(label=_("Ghi chú (Note)"), required=False, max_length=2000)
 
     def __init__(self, *args, specialists, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,16 +190,17 @@ class ReturnResultForm(forms.Form):
 
 class CounterProcedureForm(forms.Form):
     procedure = forms.ChoiceField(
-        label="Thủ tục (Procedure)",
+        label=_("Thủ tục (Procedure)"),
         error_messages={
-            "required": "Vui lòng chọn thủ tục (choose a procedure).",
-            "invalid_choice": "Vui lòng chọn một thủ tục trong danh sách "
-            "(choose a procedure from the list).",
+            "required": _("Vui lòng chọn thủ tục (choose a procedure)."),
+            "invalid_choice": _(
+                "Vui lòng chọn một thủ tục trong danh sách (choose a procedure from the list)."
+            ),
         },
     )
 
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", "— Chọn thủ tục (choose) —")] + [
+        self.fields["procedure"].choices = [("", _("— Chọn thủ tục (choose) —"))] + [
             (p.code, f"{p.code} — {p.name}") for p in procedures
         ]

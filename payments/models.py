@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import choices_check
 
@@ -18,8 +19,8 @@ from portal.models import choices_check
 class FeeDue(models.TextChoices):
     """When the fee must be paid (thời điểm nộp phí)."""
 
-    SUBMISSION = "submission", "Khi nộp hồ sơ (On submission)"
-    RESULT = "result", "Khi nhận kết quả (On handing back the result)"
+    SUBMISSION = "submission", _("Khi nộp hồ sơ (On submission)")
+    RESULT = "result", _("Khi nhận kết quả (On handing back the result)")
 
 
 class FeeStatus(models.TextChoices):

@@ -44,15 +44,15 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField("Họ và tên (Full name)", max_length=150, blank=True)
-    date_of_birth = models.DateField("Ngày sinh (Date of birth)", null=True, blank=True)
+    full_name = models.CharField(_("Họ và tên (Full name)"), max_length=150, blank=True)
+    date_of_birth = models.DateField(_("Ngày sinh (Date of birth)"), null=True, blank=True)
     citizen_id = models.CharField(
-        "Số CCCD (Citizen ID)", max_length=12, blank=True, validators=[validate_cccd]
+        _("Số CCCD (Citizen ID)"), max_length=12, blank=True, validators=[validate_cccd]
     )
     phone = models.CharField(
-        "Số điện thoại (Phone)", max_length=15, blank=True, validators=[validate_vn_phone]
+        _("Số điện thoại (Phone)"), max_length=15, blank=True, validators=[validate_vn_phone]
     )
-    address = models.CharField("Địa chỉ (Address)", max_length=255, blank=True)
+    address = models.CharField(_("Địa chỉ (Address)"), max_length=255, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

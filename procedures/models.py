@@ -337,10 +337,10 @@ class _VersionChild(models.Model):
 
 
 class DocumentForm(models.TextChoices):
-    ORIGINAL = "original", "Bản chính (Original)"
-    COPY = "copy", "Bản sao (Copy)"
-    CERTIFIED_COPY = "certified_copy", "Bản sao chứng thực (Certified copy)"
-    ORIGINAL_OR_COPY = "original_or_copy", "Bản chính hoặc bản sao (Original or copy)"
+    ORIGINAL = "original", _("Bản chính (Original)")
+    COPY = "copy", _("Bản sao (Copy)")
+    CERTIFIED_COPY = "certified_copy", _("Bản sao chứng thực (Certified copy)")
+    ORIGINAL_OR_COPY = "original_or_copy", _("Bản chính hoặc bản sao (Original or copy)")
 
 
 DEFAULT_FILE_TYPES = ["pdf", "jpg", "jpeg", "png"]

@@ -98,10 +98,10 @@ def _own_dossier(request, public_id) -> Dossier:
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Lý do rút hồ sơ (Reason for withdrawing)",
+        label=_("Lý do rút hồ sơ (Reason for withdrawing)"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Vui lòng cho biết lý do rút hồ sơ (give a reason)."},
+        error_messages={"required": _("Vui lòng cho biết lý do rút hồ sơ (give a reason).")},
     )
 
 
@@ -125,7 +125,7 @@ def withdraw(request, public_id):
         except workflow.WorkflowError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Đã rút hồ sơ (the dossier was withdrawn).")
+            messages.success(request, _("Đã rút hồ sơ (the dossier was withdrawn)."))
             return redirect("dossiers:detail", public_id=dossier.public_id)
     return render(
         request,
@@ -156,11 +156,11 @@ def schema_initial(schema: dict, form_data: dict) -> dict:
 
 class SupplementNoteForm(forms.Form):
     note = forms.CharField(
-        label="Ghi chú gửi cán bộ (Note to the officer)",
+        label=_("Ghi chú gửi cán bộ (Note to the officer)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Không bắt buộc: cho biết những gì đã bổ sung, sửa đổi (optional).",
+        help_text=_("Không bắt buộc: cho biết những gì đã bổ sung, sửa đổi (optional)."),
     )
 
 
@@ -230,7 +230,9 @@ def supplement(request, public_id):
     if "resubmit" not in _citizen_actions(dossier, request.user):
         messages.error(
             request,
-            "Hồ sơ không ở trạng thái chờ bổ sung (no supplement is requested for this dossier).",
+            _(
+                "Hồ sơ không ở trạng thái chờ bổ sung (no supplement is requested for this dossier)."
+            ),
         )
         return redirect("dossiers:detail", public_id=dossier.public_id)
     view = selectors.dossier_view(dossier)
@@ -260,7 +262,7 @@ def supplement(request, public_id):
                     form.add_error(None, exc.message)
                 else:
                     messages.success(
-                        request, "Đã nộp bổ sung hồ sơ (the supplement was sent to the agency)."
+                        request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
                     )
                     return redirect("dossiers:detail", public_id=dossier.public_id)
         status = 400
@@ -316,11 +318,11 @@ def output_download(request, public_id, output_id: int):
 
 
 # -- public look-up ---------------------------------------------------------------------------
-LOOKUP_NOT_FOUND = (
+LOOKUP_NOT_FOUND = _(
     "Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 số cuối đã nhập. Vui lòng kiểm tra lại "
     "(no dossier matches this code and these digits)."
 )
-LOOKUP_LIMITED = (
+LOOKUP_LIMITED = _(
     "Bạn đã tra cứu quá nhiều lần trong một phút. Vui lòng chờ một phút rồi thử lại "
     "(too many look-ups; please wait a minute and try again)."
 )
@@ -333,7 +335,7 @@ class LookupForm(forms.Form):
         max_length=32,
         help_text=_("Ví dụ X26740-260115-0001, in trên giấy xác nhận và thư điện tử."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": "Vui lòng nhập mã hồ sơ (enter the dossier code)."},
+        error_messages={"required": _("Vui lòng nhập mã hồ sơ (enter the dossier code).")},
     )
     last4 = forms.RegexField(
         regex=r"^\d{4}$",
@@ -343,10 +345,10 @@ class LookupForm(forms.Form):
         min_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
-            "required": "Vui lòng nhập 4 chữ số (enter 4 digits).",
-            "invalid": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
-            "min_length": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
-            "max_length": "Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits).",
+            "required": _("Vui lòng nhập 4 chữ số (enter 4 digits)."),
+            "invalid": _("Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits)."),
+            "min_length": _("Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits)."),
+            "max_length": _("Vui lòng nhập đúng 4 chữ số (enter exactly 4 digits)."),
         },
     )
 

@@ -47,6 +47,7 @@ def pages(agency, other_agency, settings, tmp_path):
         "/profile/",
     ]
     officer = [
+        reverse("portal:officer_home"),
         officer_url("queue", slug="reception"),
         officer_url("queue", slug="all"),
         officer_url("detail", received),
@@ -86,7 +87,7 @@ def test_every_part_of_every_page_is_marked_with_its_language(client, pages, lan
     assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(p) for url, p in found.items())
 
 
-def test_english_pages_name_steps_queues_statuses_and_time_left_in_english(client, pages):
+def test_english_pages_name_steps_fields_queues_statuses_and_time_left_in_english(client, pages):
     people, _visits = pages
     draft = Dossier.objects.get(applicant=people.applicant, status=S.DRAFT)
     step = _get(
@@ -96,6 +97,14 @@ def test_english_pages_name_steps_queues_statuses_and_time_left_in_english(clien
         "en",
     )
     assert "Step 3/6: Documents" in step and "Giấy tờ đính kèm" not in step
+    applicant, delivery = (
+        _get(
+            client, people.applicant, reverse("dossiers:file_step", args=[draft.public_id, s]), "en"
+        )
+        for s in ("applicant", "delivery")
+    )
+    assert "Full name" in applicant and "Họ và tên" not in applicant
+    assert "Online download" in delivery and "Nhận trực tuyến" not in delivery
     mine = _get(client, people.applicant, reverse("dossiers:my_dossiers"), "en")
     assert ">Received<" in mine and "Đã tiếp nhận" not in mine
     queue = _get(client, people.reception, officer_url("queue", slug="all"), "en")
