@@ -404,3 +404,14 @@ def test_my_work_without_a_user_is_empty_on_both_paths(people, filters):
         queue=queues.QUEUES["mine"], agency=people.agency, user=None, filters=filters
     )
     assert result.rows == []
+
+
+def test_a_bad_filter_value_is_shown_as_an_error_next_to_its_field(people, client):
+    response = login(client, people.reception).get(
+        officer_url("queue", slug="all"), {"received_to": "not a date"}
+    )
+    page = response.content.decode()
+    error = re.search(r'<span class="field-error" id="(id_\w+_error)">([^<]+)</span>', page)
+    assert error is not None, "the error is not written with the field-error style"
+    assert error.group(1) == "id_received_to_error"
+    assert re.search(rf'aria-describedby="[^"]*{error.group(1)}[^"]*"', page)
