@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.models import Channel, DossierStatus, ResultDelivery
 from dossiers.queues import TIME_LEFT, QueueFilters
 
-REQUIRED = {"required": "Vui lòng nhập thông tin này (this field is required)."}
+REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
 
 
 class QueueFilterForm(forms.Form):
@@ -85,28 +85,31 @@ class NoteForm(forms.Form):
 
 class ReasonsForm(forms.Form):
     reasons = forms.CharField(
-        label="Lý do cụ thể (Specific reasons)",
+        label=_("Lý do cụ thể (Specific reasons)"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Vui lòng ghi rõ lý do (a reason is required)."},
+        error_messages={"required": _("Vui lòng ghi rõ lý do (a reason is required).")},
     )
 
 
 class SupplementItemForm(forms.Form):
     what = forms.CharField(
-        label="Nội dung cần bổ sung (What is missing)", max_length=300, error_messages=REQUIRED
+        label=_("Nội dung cần bổ sung (What is missing)"), max_length=300, error_messages=REQUIRED
     )
-    reason = forms.CharField(label="Lý do (Why)", max_length=1000, error_messages=REQUIRED)
+    reason = forms.CharField(label=_("Lý do (Why)"), max_length=1000, error_messages=REQUIRED)
 
 
 class _SupplementBaseFormSet(forms.BaseFormSet):
     # Django's own messages ("Please submit at least 1 form.") have no Vietnamese translation;
     # BaseFormSet merges default_error_messages along the MRO (formset_factory takes none).
     default_error_messages = {
-        "too_few_forms": "Vui lòng ghi ít nhất %(num)d nội dung cần bổ sung "
-        "(list at least %(num)d missing item).",
-        "too_many_forms": "Chỉ ghi tối đa %(num)d nội dung cần bổ sung "
-        "(list at most %(num)d items).",
+        "too_few_forms": _(
+            "Vui lòng ghi ít nhất %(num)d nội dung cần bổ sung "
+            "(list at least %(num)d missing item)."
+        ),
+        "too_many_forms": _(
+            "Chỉ ghi tối đa %(num)d nội dung cần bổ sung (list at most %(num)d items)."
+        ),
     }
 
     def items(self) -> list[dict]:
@@ -145,12 +148,12 @@ class AssignForm(forms.Form):
 
 class ProposeForm(forms.Form):
     draft = forms.FileField(
-        label="Dự thảo kết quả (Draft result document)",
-        help_text="Tệp PDF, tối đa 10 MB (PDF, at most 10 MB).",
-        error_messages={"required": "Vui lòng tải lên dự thảo kết quả (upload the draft)."},
+        label=_("Dự thảo kết quả (Draft result document)"),
+        help_text=_("Tệp PDF, tối đa 10 MB (PDF, at most 10 MB)."),
+        error_messages={"required": _("Vui lòng tải lên dự thảo kết quả (upload the draft).")},
     )
     note = forms.CharField(
-        label="Ý kiến đề xuất (Proposal)",
+        label=_("Ý kiến đề xuất (Proposal)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -159,24 +162,28 @@ class ProposeForm(forms.Form):
 
 class ReturnResultForm(forms.Form):
     method = forms.ChoiceField(
-        label="Hình thức trả kết quả (How the result is handed back)",
+        label=_("Hình thức trả kết quả (How the result is handed back)"),
         choices=ResultDelivery.choices,
         widget=forms.RadioSelect,
     )
     collected_by = forms.CharField(
-        label="Người nhận tại quầy (Collected by, at the counter)", required=False, max_length=150
+        label=_("Người nhận tại quầy (Collected by, at the counter)"),
+        required=False,
+        max_length=150,
     )
     tracking_number = forms.CharField(
-        label="Mã vận đơn bưu chính (Postal tracking number)", required=False, max_length=60
+        label=_("Mã vận đơn bưu chính (Postal tracking number)"), required=False, max_length=60
     )
 
     def clean(self):
         data = super().clean()
         method = data.get("method")
         if method == ResultDelivery.COUNTER and not data.get("collected_by", "").strip():
-            self.add_error("collected_by", "Ghi tên người nhận kết quả (who collected the result).")
+            self.add_error(
+                "collected_by", _("Ghi tên người nhận kết quả (who collected the result).")
+            )
         if method == ResultDelivery.POST and not data.get("tracking_number", "").strip():
-            self.add_error("tracking_number", "Ghi mã vận đơn (the tracking number).")
+            self.add_error("tracking_number", _("Ghi mã vận đơn (the tracking number)."))
         return data
 
     def delivery_data(self) -> dict:

@@ -28,6 +28,7 @@ from django.template import engines
 from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers import queues, selectors, workflow
@@ -67,7 +68,7 @@ def officer_view(view):
         if not (role_names(request.user) & queues.OFFICER_ROLES) or (
             queues.officer_agency(request.user) is None
         ):
-            raise PermissionDenied("Trang này chỉ dành cho cán bộ (officers only).")
+            raise PermissionDenied(_("Trang này chỉ dành cho cán bộ (officers only)."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -82,7 +83,7 @@ def _require_role_for(request, action: str) -> None:
     the workflow, whose refusal is shown as a message)."""
     if not (role_names(request.user) & workflow.TRANSITIONS[action].actors):
         raise PermissionDenied(
-            "Vai trò của bạn không được thực hiện thao tác này (your role may not do this)."
+            _("Vai trò của bạn không được thực hiện thao tác này (your role may not do this).")
         )
 
 
@@ -157,7 +158,7 @@ def queue(request, slug: str):
     if q is None:
         raise Http404
     if not (q.roles & role_names(request.user)):
-        raise PermissionDenied("Hàng đợi này không dành cho vai trò của bạn (not your queue).")
+        raise PermissionDenied(_("Hàng đợi này không dành cho vai trò của bạn (not your queue)."))
     return _render_queue(request, q)
 
 
@@ -167,7 +168,7 @@ def take_next(request, slug: str):
     if slug not in workflow.CLAIM_QUEUES:
         raise Http404
     if workflow.CLAIM_QUEUES[slug][1] not in role_names(request.user):
-        raise PermissionDenied("Hàng đợi này không dành cho vai trò của bạn (not your queue).")
+        raise PermissionDenied(_("Hàng đợi này không dành cho vai trò của bạn (not your queue)."))
     try:
         dossier = workflow.dossier_take_next(
             agency=queues.officer_agency(request.user), actor=request.user, queue=slug
@@ -176,7 +177,7 @@ def take_next(request, slug: str):
         messages.error(request, exc.message)
         return redirect("dossiers:officer:queue", slug=slug)
     if dossier is None:
-        messages.info(request, "Không còn hồ sơ nào chờ trong hàng đợi (the queue is empty).")
+        messages.info(request, _("Không còn hồ sơ nào chờ trong hàng đợi (the queue is empty)."))
         return redirect("dossiers:officer:queue", slug=slug)
     messages.success(request, f"Đã nhận xử lý hồ sơ {dossier.code} (you took this dossier).")
     return redirect("dossiers:officer:detail", public_id=dossier.public_id)
@@ -250,7 +251,7 @@ def claim(request, public_id):
     except workflow.WorkflowError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Bạn đã nhận xử lý hồ sơ này (you are handling this dossier).")
+        messages.success(request, _("Bạn đã nhận xử lý hồ sơ này (you are handling this dossier)."))
     return redirect("dossiers:officer:detail", public_id=dossier.public_id)
 
 
@@ -344,17 +345,17 @@ def _return_result(request, dossier, form):
     workflow.dossier_return_result(dossier=dossier, actor=request.user, data=form.delivery_data())
 
 
-receive = _action("receive", _receive, success="Đã tiếp nhận hồ sơ, Mẫu 01 đang được in.")
-refuse = _action("refuse", _refuse, success="Đã từ chối tiếp nhận, Mẫu 03 đang được in.")
+receive = _action("receive", _receive, success=_("Đã tiếp nhận hồ sơ, Mẫu 01 đang được in."))
+refuse = _action("refuse", _refuse, success=_("Đã từ chối tiếp nhận, Mẫu 03 đang được in."))
 request_supplement = _action(
-    "request_supplement", _supplement, success="Đã gửi yêu cầu bổ sung, Mẫu 02 đang được in."
+    "request_supplement", _supplement, success=_("Đã gửi yêu cầu bổ sung, Mẫu 02 đang được in.")
 )
-assign = _action("assign", _assign, success="Đã phân công chuyên viên xử lý (assigned).")
-propose = _action("propose", _propose, success="Đã trình phê duyệt (proposed for approval).")
-approve = _action("approve", _approve, success="Đã phê duyệt, kết quả đã được ban hành.")
-reject = _action("reject", _reject, success="Đã quyết định không giải quyết (rejected).")
+assign = _action("assign", _assign, success=_("Đã phân công chuyên viên xử lý (assigned)."))
+propose = _action("propose", _propose, success=_("Đã trình phê duyệt (proposed for approval)."))
+approve = _action("approve", _approve, success=_("Đã phê duyệt, kết quả đã được ban hành."))
+reject = _action("reject", _reject, success=_("Đã quyết định không giải quyết (rejected)."))
 return_result = _action(
-    "return_result", _return_result, success="Đã trả kết quả, hồ sơ hoàn thành (completed)."
+    "return_result", _return_result, success=_("Đã trả kết quả, hồ sơ hoàn thành (completed).")
 )
 
 
@@ -393,7 +394,7 @@ class CounterApplicantForm(ApplicantForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = False
-        self.fields["email"].help_text = (
+        self.fields["email"].help_text = _(
             "Không bắt buộc; nếu có, công dân theo dõi hồ sơ trực tuyến bằng địa chỉ này "
             "(optional; lets the citizen follow the dossier online)."
         )
@@ -412,13 +413,13 @@ class CounterApplicantForm(ApplicantForm):
         if account is None or account.citizen_id == cccd:
             return cleaned
         if account.citizen_id:
-            message = (
+            message = _(
                 "Thư điện tử này thuộc một tài khoản có số CCCD khác. Kiểm tra lại địa chỉ với "
                 "công dân, hoặc để trống ô này (this e-mail belongs to an account with another "
                 "citizen ID: check it with the citizen, or leave it empty)."
             )
         else:
-            message = (
+            message = _(
                 "Tài khoản có thư điện tử này chưa khai số CCCD nên không gắn được hồ sơ. Công "
                 "dân khai CCCD trong trang Thông tin cá nhân, hoặc để trống ô này (the account "
                 "with this e-mail has no citizen ID yet: the citizen adds it in their profile, "
@@ -465,7 +466,7 @@ def _counter_version(request, code: str):
     agency = queues.officer_agency(request.user)
     version = procedure_published_version(code=code)
     if version is None or not version.procedure.agencies.filter(pk=agency.pk).exists():
-        raise Http404("Cơ quan không tiếp nhận thủ tục này (not received by this agency).")
+        raise Http404(_("Cơ quan không tiếp nhận thủ tục này (not received by this agency)."))
     return agency, version
 
 
@@ -487,7 +488,7 @@ def _counter_forms(version, data=None, files=None):
 def counter_start(request):
     """Tiếp nhận tại quầy: choose the procedure."""
     if Role.RECEPTION not in role_names(request.user):
-        raise PermissionDenied("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only).")
+        raise PermissionDenied(_("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only)."))
     procedures = queues.agency_procedures(queues.officer_agency(request.user))
     form = CounterProcedureForm(request.GET or None, procedures=procedures)
     if request.GET and form.is_valid():
@@ -500,7 +501,7 @@ def counter_start(request):
 def counter_intake(request, code: str):
     """A paper dossier of a walk-in citizen: filed, received and Mẫu 01 queued at once."""
     if Role.RECEPTION not in role_names(request.user):
-        raise PermissionDenied("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only).")
+        raise PermissionDenied(_("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only)."))
     agency, version = _counter_version(request, code)
     status = 200
     if request.method == "POST":
