@@ -421,7 +421,7 @@ class DraftCheck:
     def message(self) -> str:
         titles = {s.slug: s.title for s in STEPS}
         parts = [f"{titles[step]}: {'; '.join(msgs)}" for step, msgs in self.problems.items()]
-        return "Hồ sơ chưa đầy đủ (the dossier is incomplete) — " + " | ".join(parts)
+        return str(_("Hồ sơ chưa đầy đủ (the dossier is incomplete) — ")) + " | ".join(parts)
 
 
 def _form_messages(form) -> list[str]:
@@ -464,7 +464,9 @@ def draft_check(dossier: Dossier, *, documents=None) -> DraftCheck:
     specs = schema_fields(dossier.version.form_schema)
     for slot in dossier.version.documents.all():
         if slot.key not in have and slot_required(slot, specs, answers):
-            check.add("documents", f"chưa đính kèm «{slot.name}» (missing document)")
+            check.add(
+                "documents", _("chưa đính kèm «%(name)s» (missing document)") % {"name": slot.name}
+            )
     if dossier.agency_id is None:
         check.add("agency", _("chưa chọn cơ quan tiếp nhận (no receiving agency)"))
     elif not dossier.version.procedure.agencies.filter(

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import ResultDelivery
 from portal.validators import normalize_phone, validate_cccd, validate_vn_phone
-from procedures.forms_builder import REQUIRED_MESSAGE
 
-REQUIRED = {"required": REQUIRED_MESSAGE}
+# The words of procedures.forms_builder.REQUIRED_MESSAGE, translated: the procedure's own form
+# stays Vietnamese, these forms follow the page's language.
+REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
 DECLARATION_TEXT = (
     "Tôi xin cam đoan những thông tin đã khai trên là đúng sự thật và chịu trách nhiệm trước "
     "pháp luật về lời khai của mình."

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, DossierStatus, ResultDelivery
-from dossiers.queues import TIME_LEFT, QueueFilters
+from dossiers.queues import QueueFilters
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
 
@@ -30,8 +30,13 @@ class QueueFilterForm(forms.Form):
     time_left = forms.ChoiceField(
         label=_("Thời hạn (Time left)"),
         required=False,
-        choices=[("", _("Tất cả (All)"))]
-        + [(k, f"{vi} ({en})") for k, (vi, en) in TIME_LEFT.items()],
+        choices=[
+            ("", _("Tất cả (All)")),
+            ("overdue", _("Quá hạn (Overdue)")),
+            ("due_soon", _("Sắp đến hạn (Due soon)")),
+            ("on_track", _("Còn hạn (On track)")),
+            ("none", _("Chưa tính hạn (No due date yet)")),
+        ],
     )
     channel = forms.ChoiceField(
         label=_("Kênh nộp (Channel)"),

@@ -23,6 +23,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossiers import deadlines
 from dossiers.models import Channel, Dossier, DossierStatus
@@ -49,21 +50,21 @@ QUEUES: dict[str, Queue] = {
     for q in [
         Queue(
             "reception",
-            _("Tiếp nhận"),
+            pgettext_lazy("queue", "Tiếp nhận"),
             "Reception",
             frozenset({Role.RECEPTION}),
             status=S.SUBMITTED,
         ),
         Queue(
             "unassigned",
-            _("Chờ phân công"),
+            pgettext_lazy("queue", "Chờ phân công"),
             "To assign",
             frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
             status=S.RECEIVED,
         ),
         Queue(
             "mine",
-            _("Việc của tôi"),
+            pgettext_lazy("queue", "Việc của tôi"),
             "My work",
             frozenset({Role.SPECIALIST}),
             status=S.IN_REVIEW,
@@ -71,21 +72,21 @@ QUEUES: dict[str, Queue] = {
         ),
         Queue(
             "approval",
-            _("Chờ phê duyệt"),
+            pgettext_lazy("queue", "Chờ phê duyệt"),
             "Approval",
             frozenset({Role.APPROVER}),
             status=S.AWAITING_APPROVAL,
         ),
         Queue(
             "results",
-            _("Trả kết quả"),
+            pgettext_lazy("queue", "Trả kết quả"),
             "Results to hand back",
             frozenset({Role.RECEPTION}),
             status=S.RESULT_READY,
         ),
         Queue(
             "all",
-            _("Tất cả hồ sơ"),
+            pgettext_lazy("queue", "Tất cả hồ sơ"),
             "All dossiers",
             frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER}),
         ),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier
 from payments.models import DossierFee, FeeDue, FeeStatus, Payment, PaymentStatus
@@ -69,10 +70,10 @@ def fee_summary(*, dossier: Dossier) -> FeeSummary | None:
     fee = dossier_fee(dossier=dossier)
     if fee is None:
         return None
-    labels = {
-        FeeStatus.UNPAID: ("Thanh toán", "chưa thanh toán"),
-        FeeStatus.PAID: ("Đã thanh toán", "đã thanh toán"),
-        FeeStatus.NOT_REQUIRED: ("Không phải nộp phí", "không thu phí"),
+    labels = {  # in the page's language (the same words as dossiers.queues.FEE_LABELS)
+        FeeStatus.UNPAID: (_("Thanh toán"), _("chưa thanh toán")),
+        FeeStatus.PAID: (_("Đã thanh toán"), _("đã thanh toán")),
+        FeeStatus.NOT_REQUIRED: (_("Không phải nộp phí"), _("không thu phí")),
     }
     citizen, officer = labels[FeeStatus(fee.status)]
     return FeeSummary(

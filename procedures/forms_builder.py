@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
 from django.urls import reverse
+from django.utils import translation
 
 from portal.models import AdministrativeUnit
 from portal.validators import normalize_phone, validate_cccd, validate_vn_phone
@@ -120,7 +121,10 @@ class DocumentFileField(forms.FileField):
 
 
 def _document_help(doc) -> str:
-    parts = [doc.get_form_display(), f"{doc.copies} bản"]
+    """In Vietnamese, as the rest of the procedure's own form, whatever the page's language."""
+    with translation.override("vi"):
+        kind = doc.get_form_display()
+    parts = [kind, f"{doc.copies} bản"]
     parts.append(
         ", ".join(t.upper() for t in doc.accepted_types) + f", tối đa {doc.max_size_mb} MB"
     )

@@ -112,8 +112,11 @@ def withdraw(request, public_id):
     if "withdraw" not in _citizen_actions(dossier, request.user):
         messages.error(
             request,
-            f"Không thể rút hồ sơ đang ở trạng thái “{selectors.status_label(dossier.status)}” "
-            "(this dossier can no longer be withdrawn).",
+            _(
+                "Không thể rút hồ sơ đang ở trạng thái “%(status)s” "
+                "(this dossier can no longer be withdrawn)."
+            )
+            % {"status": selectors.status_label(dossier.status)},
         )
         return redirect("dossiers:detail", public_id=dossier.public_id)
     form = WithdrawForm(request.POST or None)

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dossiers import filing, workflow
+from dossiers import filing, selectors, workflow
 from dossiers.forms import AgencyForm, DeclarationForm, UploadForm, reuse_label
 from dossiers.models import Dossier, DossierStatus
 from dossiers.uploads import MB, max_total_bytes
@@ -557,6 +557,7 @@ def file_done(request, public_id):
             "procedure": dossier.version.procedure,
             "version": dossier.version,
             "fee": fee_summary(dossier=dossier),
+            "status_text": selectors.status_label(dossier.status),
         },
     )
 

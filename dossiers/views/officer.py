@@ -403,30 +403,32 @@ class CounterApplicantForm(ApplicantForm):
         """An e-mail that already has an account files the dossier under that account only when
         the account's CCCD is the one typed: a mistyped address must not show a walk-in's
         dossier to a stranger."""
-        from portal.models import User
-
         cleaned = super().clean()
         email, cccd = cleaned.get("email"), cleaned.get("citizen_id")
         if not email or not cccd or self.has_error("citizen_id"):
             return cleaned
-        account = User.objects.filter(email__iexact=email).only("citizen_id").first()
-        if account is None or account.citizen_id == cccd:
-            return cleaned
-        if account.citizen_id:
-            message = _(
-                "Thư điện tử này thuộc một tài khoản có số CCCD khác. Kiểm tra lại địa chỉ với "
-                "công dân, hoặc để trống ô này (this e-mail belongs to an account with another "
-                "citizen ID: check it with the citizen, or leave it empty)."
-            )
-        else:
-            message = _(
-                "Tài khoản có thư điện tử này chưa khai số CCCD nên không gắn được hồ sơ. Công "
-                "dân khai CCCD trong trang Thông tin cá nhân, hoặc để trống ô này (the account "
-                "with this e-mail has no citizen ID yet: the citizen adds it in their profile, "
-                "or leave this field empty)."
-            )
-        self.add_error("email", message)
+        if not counter_account_matches(email=email, citizen_id=cccd):
+            self.add_error("email", COUNTER_ACCOUNT_MISMATCH)
         return cleaned
+
+
+# One message whether the account's CCCD differs or is missing: the officer learns nothing
+# about the account beyond "not this citizen's".
+COUNTER_ACCOUNT_MISMATCH = _(
+    "Thư điện tử này đã có tài khoản, nhưng số CCCD của tài khoản không phải số đã nhập (hoặc "
+    "chưa khai). Kiểm tra lại địa chỉ với công dân, hoặc để trống ô này (this e-mail has an "
+    "account whose citizen ID is not the one typed: check the address with the citizen, or "
+    "leave it empty)."
+)
+
+
+def counter_account_matches(*, email: str, citizen_id: str) -> bool:
+    """Whether a counter dossier may go to the account with ``email``: there is none yet, or
+    its CCCD is ``citizen_id``."""
+    from portal.models import User
+
+    account = User.objects.filter(email__iexact=email).only("citizen_id").first()
+    return account is None or (bool(citizen_id) and account.citizen_id == citizen_id)
 
 
 def counter_applicant_user(*, agency, data: dict):
@@ -438,10 +440,12 @@ def counter_applicant_user(*, agency, data: dict):
     email = (data.get("email") or "").strip().lower()
     if not email:
         email = f"quay-{agency.code.lower()}@counter.invalid"
-        user, _ = User.objects.get_or_create(
+        user, _created = User.objects.get_or_create(
             email=email, defaults={"full_name": f"Người nộp tại quầy — {agency.name}"[:150]}
         )
         return user
+    if not counter_account_matches(email=email, citizen_id=data.get("citizen_id", "")):
+        raise ValidationError(COUNTER_ACCOUNT_MISMATCH)  # the form checks it first; a race
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User(
@@ -525,8 +529,11 @@ def counter_intake(request, code: str):
             else:
                 messages.success(
                     request,
-                    f"Đã tiếp nhận hồ sơ {dossier.code}; Mẫu 01 đang được in "
-                    "(received; the receipt is being printed).",
+                    _(
+                        "Đã tiếp nhận hồ sơ %(code)s; Mẫu 01 đang được in "
+                        "(received; the receipt is being printed)."
+                    )
+                    % {"code": dossier.code},
                 )
                 return redirect("dossiers:officer:detail", public_id=dossier.public_id)
         status = 400

@@ -11,7 +11,9 @@ Not checked: text of ``<script>``, ``<style>`` and ``<template>``; ``<title>`` a
 which cannot mark a part of their text (a procedure's name in an English page title); English
 text outside a gloss, which cannot be told from Vietnamese without diacritics; and, in English
 pages, the bilingual strings that the Python code still writes in one piece ("Họ và tên (Full
-name)": their English half is in brackets), until they are translated like the templates' text.
+name)": their English half is in brackets), until they are translated like the templates' text;
+and a catalog name quoted «like this» in a plain-text message ("«Giấy chứng sinh» is not
+attached"), which cannot carry markup: it is taken as the name it is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ SKIPPED = frozenset({"script", "style", "template", "title", "option"})
 # "Vietnamese (English)": a bracketed part with Latin letters and no Vietnamese ones.
 BILINGUAL = re.compile(r"\((?=[^()]*[A-Za-z])[^()ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]*\)")
 TEXT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+QUOTED_NAME = re.compile(r"«[^«»]*»")
 
 
 class _Reader(HTMLParser):
@@ -74,7 +77,12 @@ class _Reader(HTMLParser):
         text = " ".join(text.split())
         if gloss and lang != "en":
             self.found.append(f"English gloss under lang={lang!r} in {where}: {text!r}")
-        elif not gloss and lang == "en" and VIETNAMESE.search(text) and not BILINGUAL.search(text):
+        elif (
+            not gloss
+            and lang == "en"
+            and VIETNAMESE.search(QUOTED_NAME.sub("", text))
+            and not BILINGUAL.search(text)
+        ):
             self.found.append(f"Vietnamese under lang='en' in {where}: {text!r}")
 
 

@@ -44,6 +44,7 @@ def pages(agency, other_agency, settings, tmp_path):
         reverse("dossiers:file_start", args=[code]),
         *(reverse("dossiers:file_step", args=[draft.public_id, step]) for step in STEPS),
         reverse("payments:start", args=[paying.public_id]),
+        reverse("dossiers:file_done", args=[paying.public_id]),
         "/profile/",
     ]
     officer = [
@@ -121,6 +122,8 @@ def test_english_pages_name_steps_fields_queues_statuses_and_time_left_in_englis
         ('<html lang="en"><p lang="vi">Giấy chứng sinh</p><p>Birth</p></html>', 0),
         ('<html lang="en"><img alt="Ảnh"><p>Họ và tên (Full name)</p></html>', 1),
         ('<html lang="en"><title>Đăng ký</title><script>"Đăng"</script></html>', 0),
+        ('<html lang="en"><li>«Giấy chứng sinh» is not attached</li></html>', 0),
+        ('<html lang="en"><li>«Giấy» chưa đính kèm</li></html>', 1),
     ],
 )
 def test_the_check_finds_unmarked_parts(html, expected):
