@@ -364,7 +364,7 @@ def document_add(*, dossier: Dossier, slot, file, user, name: str | None = None)
 def reusable_documents(*, user, exclude_dossier: Dossier):
     """The citizen's own documents from their other dossiers (newest first)."""
     return (
-        DossierDocument.objects.filter(dossier__applicant=user)
+        DossierDocument.objects.filter(dossier__applicant=user, dossier__owner_check_pending=False)
         .exclude(dossier=exclude_dossier)
         .exclude(slot__in=INTERNAL_SLOTS)  # the agency's working documents are not the citizen's
         .select_related("dossier")

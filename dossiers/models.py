@@ -81,6 +81,13 @@ class Dossier(models.Model):
         verbose_name="Cơ quan tiếp nhận (Receiving agency)",
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    owner_check_pending = models.BooleanField(
+        "Chờ người nộp xác nhận CCCD (Owner check pending)",
+        default=False,
+        help_text="Filed at the counter under an account made for the e-mail the citizen gave: "
+        "the account sees it once its holder types the CCCD given at the counter (a mistyped "
+        "address must not show the dossier to whoever owns it).",
+    )
     result_delivery = models.CharField(
         "Hình thức nhận kết quả (Result delivery)",
         max_length=10,

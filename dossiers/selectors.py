@@ -92,6 +92,7 @@ def my_dossiers_page(
             "created_at",
             "submitted_at",
             "draft_step",
+            "owner_check_pending",
             "version__procedure__name",
             "version__procedure__code",
             "agency__name",
@@ -123,10 +124,16 @@ def _agency_officer_filter(user) -> Q | None:
     return Q(Exists(officer_of_agency)) & Q(code__isnull=False)
 
 
+def owner_filter(user) -> Q:
+    """The dossiers ``user`` may open as their applicant: a counter dossier filed under an
+    account made for the e-mail given at the counter waits for the CCCD check first."""
+    return Q(applicant=user, owner_check_pending=False)
+
+
 def viewer_filter(user) -> Q:
     """Who may see a dossier: its applicant, and the officers of its receiving agency."""
     officer = _agency_officer_filter(user)
-    return Q(applicant=user) if officer is None else Q(applicant=user) | officer
+    return owner_filter(user) if officer is None else owner_filter(user) | officer
 
 
 def dossier_for_viewer(*, public_id, user) -> Dossier:

@@ -92,6 +92,7 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
         Dossier.objects.select_related("version__procedure", "agency"),
         public_id=public_id,
         applicant=request.user,
+        owner_check_pending=False,  # a counter dossier waiting for the CCCD check
     )
     if dossier.code is None:
         raise Http404("Hồ sơ chưa nộp (not submitted).")
@@ -186,7 +187,8 @@ def receipt(request: HttpRequest, public_id) -> FileResponse:
     payment = get_object_or_404(
         Payment.objects.select_related("dossier"), public_id=public_id, status=PaymentStatus.PAID
     )
-    if payment.dossier.applicant_id != request.user.pk and not (
+    payer = payment.dossier.applicant_id == request.user.pk
+    if not (payer and not payment.dossier.owner_check_pending) and not (
         # Officers as the back office wants them: MFA set up (this URL is outside /officer/).
         user_has_totp(request.user)
         and selectors.payments_visible_to(request.user).filter(pk=payment.pk).exists()

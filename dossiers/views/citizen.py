@@ -7,6 +7,7 @@ change of status and render. A dossier that the viewer may not see is a 404, nev
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 
 from django import forms
@@ -29,6 +30,7 @@ from payments.selectors import fee_summary
 from procedures.forms_builder import build_form
 from procedures.schema import Kind, schema_fields
 
+logger = logging.getLogger(__name__)
 CITIZEN_ACTIONS = ("resubmit", "withdraw")
 
 
@@ -409,8 +411,71 @@ def lookup(request):
     )
 
 
+# -- counter dossiers waiting for their owner's CCCD -------------------------------------------
+class OwnerCheckForm(forms.Form):
+    citizen_id = forms.CharField(
+        label=_("Số CCCD đã khai khi nộp tại quầy (Citizen ID given at the counter)"),
+        max_length=12,
+        error_messages={"required": _("Vui lòng nhập số CCCD (enter the citizen ID).")},
+        help_text=_("12 chữ số, như trên Giấy tiếp nhận hồ sơ (12 digits, as on the receipt)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+OWNER_CHECK_FAILED = _(
+    "Số CCCD này không khớp với hồ sơ nào đang chờ xác nhận (this citizen ID matches none of "
+    "the dossiers waiting)."
+)
+OWNER_CHECK_LIMITED = _(
+    "Bạn đã thử quá nhiều lần. Vui lòng chờ một phút rồi thử lại (too many tries; please wait "
+    "a minute)."
+)
+
+
+@login_required
+@ratelimit(key="user", rate="5/m", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def owner_check(request):
+    """A dossier filed at the counter under an account made for the e-mail the citizen gave
+    stays hidden from that account until its holder types the CCCD given at the counter: a
+    mistyped address must not show a walk-in's dossier to whoever owns it."""
+    pending = Dossier.objects.filter(applicant=request.user, owner_check_pending=True)
+    count = pending.count()
+    if not count:
+        return redirect("dossiers:my_dossiers")
+    form = OwnerCheckForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, OWNER_CHECK_LIMITED)
+            status = 429
+        elif form.is_valid():
+            cccd = form.cleaned_data["citizen_id"].strip()
+            shown = pending.filter(applicant_data__citizen_id=cccd).update(
+                owner_check_pending=False
+            )
+            if shown:
+                logger.info(
+                    "owner check: user %s confirmed %d counter dossier(s)", request.user.pk, shown
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Đã xác nhận; hồ sơ đã hiện trong danh sách (confirmed; the dossier is listed)."
+                    ),
+                )
+                return redirect("dossiers:my_dossiers")
+            form.add_error("citizen_id", OWNER_CHECK_FAILED)
+        if status == 200:
+            status = 400
+    return render(
+        request, "dossiers/owner_check.html", {"form": form, "count": count}, status=status
+    )
+
+
 urlpatterns = [
     path("my/dossiers/", my_dossiers, name="my_dossiers"),
+    path("my/dossiers/xac-nhan/", owner_check, name="owner_check"),
     path("dossiers/<uuid:public_id>/", detail, name="detail"),
     path("dossiers/<uuid:public_id>/withdraw/", withdraw, name="withdraw"),
     path("dossiers/<uuid:public_id>/supplement/", supplement, name="supplement"),

@@ -36,9 +36,10 @@ NAV_NEXT, NAV_BACK, NAV_SAVE = "next", "back", "save"
 def _own_dossier(request, public_id) -> Dossier:
     """The citizen's own dossier, or 404 (never 403: another's dossier does not exist for them)."""
     return get_object_or_404(
-        Dossier.objects.select_related("version__procedure", "agency"),
+        Dossier.objects.select_related("version__procedure", "agency").filter(
+            selectors.owner_filter(request.user)
+        ),
         public_id=public_id,
-        applicant=request.user,
     )
 
 

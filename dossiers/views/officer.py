@@ -8,7 +8,10 @@ dossier is a **404**; a role without the right to an action is a **403**), parse
 Counter intake (walk-in citizens): the applicant is the account with the e-mail the citizen gives
 (created, without a usable password, if there is none: the citizen can later set a password
 through "forgot password" and follow the dossier online). An existing account is used only when
-its CCCD is the one on the form; otherwise the form asks the officer to check the address. A citizen without e-mail is filed under
+its CCCD is the one on the form; otherwise the form asks the officer to check the address. A
+dossier filed under an account made now stays hidden from it (``owner_check_pending``) until its
+holder types the CCCD given at the counter (``citizen.owner_check``): whoever owns a mistyped
+address gets an account, not the walk-in's dossier. A citizen without e-mail is filed under
 one placeholder account per agency (``quay-<agency code>@counter.invalid``); their contact details
 are in the dossier's ``applicant_data`` as for any dossier.
 """
@@ -432,7 +435,8 @@ def counter_account_matches(*, email: str, citizen_id: str) -> bool:
 
 
 def counter_applicant_user(*, agency, data: dict):
-    """The account a counter dossier is filed under (see the module docstring)."""
+    """(the account a counter dossier is filed under, whether it was made now): see the module
+    docstring."""
     from allauth.account.models import EmailAddress
 
     from portal.models import User
@@ -443,25 +447,26 @@ def counter_applicant_user(*, agency, data: dict):
         user, _created = User.objects.get_or_create(
             email=email, defaults={"full_name": f"Người nộp tại quầy — {agency.name}"[:150]}
         )
-        return user
-    if not counter_account_matches(email=email, citizen_id=data.get("citizen_id", "")):
-        raise ValidationError(COUNTER_ACCOUNT_MISMATCH)  # the form checks it first; a race
+        return user, False  # nobody signs in to the counter's own account
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(
-            email=email,
-            full_name=data.get("full_name", ""),
-            phone=data.get("phone", ""),
-            citizen_id=data.get("citizen_id", ""),
-            address=data.get("address", ""),
-        )
-        user.set_unusable_password()
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
-        from portal.roles import role_group
+    if user is not None:
+        if user.citizen_id != data.get("citizen_id") or not user.citizen_id:
+            raise ValidationError(COUNTER_ACCOUNT_MISMATCH)  # the form checks it first; a race
+        return user, False
+    user = User(
+        email=email,
+        full_name=data.get("full_name", ""),
+        phone=data.get("phone", ""),
+        citizen_id=data.get("citizen_id", ""),
+        address=data.get("address", ""),
+    )
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    from portal.roles import role_group
 
-        user.groups.add(role_group(Role.CITIZEN))
-    return user
+    user.groups.add(role_group(Role.CITIZEN))
+    return user, True
 
 
 def _counter_version(request, code: str):
@@ -565,10 +570,11 @@ def counter_dossier_file(
     stored = []
     try:
         with transaction.atomic():
-            user = counter_applicant_user(agency=agency, data=applicant)
+            user, made_now = counter_applicant_user(agency=agency, data=applicant)
             dossier = Dossier.objects.create(
                 version=version,
                 applicant=user,
+                owner_check_pending=made_now,
                 agency=agency,
                 channel=Channel.COUNTER,
                 applicant_data=applicant,

@@ -5,9 +5,11 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import workflow
+from dossiers.filing import reusable_documents
 from dossiers.models import Dossier, DossierDocument, DossierOutput
 from dossiers.models import DossierStatus as S
 from dossiers.views.officer import COUNTER_ACCOUNT_MISMATCH
@@ -297,7 +299,8 @@ def test_counter_intake_files_under_an_existing_account_with_the_same_cccd(peopl
         client, people, people.version.procedure.code, email=people.other_citizen.email.upper()
     )
     assert r.status_code == 302
-    assert Dossier.objects.get(channel="counter").applicant == people.other_citizen
+    d = Dossier.objects.get(channel="counter")
+    assert d.applicant == people.other_citizen and not d.owner_check_pending
 
 
 @pytest.mark.parametrize("account_cccd", ["079190000999", ""])
@@ -320,6 +323,50 @@ def test_counter_intake_refuses_an_existing_account_with_another_or_no_cccd(
     assert not queued.delay.called
 
 
+def test_a_new_account_sees_its_counter_dossier_only_after_typing_the_cccd(people, client, queued):
+    """The e-mail may be mistyped: whoever owns the address gets an account, not the dossier."""
+    login(client, people.reception)
+    r = _counter_post(client, people, people.version.procedure.code, email="lan.moi@example.vn")
+    assert r.status_code == 302
+    d = Dossier.objects.get(channel="counter")
+    assert d.owner_check_pending and d.applicant.email == "lan.moi@example.vn"
+    people.document(d)  # a scan in the dossier
+    client.logout()
+    client.force_login(d.applicant)
+
+    mine = client.get(reverse("dossiers:my_dossiers")).content.decode()
+    assert d.code not in mine and "Thủ tục thử nghiệm" not in mine
+    assert reverse("dossiers:owner_check") in mine
+    assert client.get(reverse("dossiers:detail", args=[d.public_id])).status_code == 404
+    assert client.get(reverse("payments:start", args=[d.public_id])).status_code == 404
+    assert client.get(reverse("dossiers:file_done", args=[d.public_id])).status_code == 404
+    assert not reusable_documents(user=d.applicant, exclude_dossier=None).exists()
+
+    check = reverse("dossiers:owner_check")
+    wrong = client.post(check, {"citizen_id": "079190000999"})
+    assert wrong.status_code == 400
+    assert "không khớp" in wrong.content.decode()
+    assert Dossier.objects.get(pk=d.pk).owner_check_pending
+
+    right = client.post(check, {"citizen_id": "079190000123"})
+    assert right.status_code == 302 and right["Location"] == reverse("dossiers:my_dossiers")
+    assert not Dossier.objects.get(pk=d.pk).owner_check_pending
+    assert d.code in client.get(reverse("dossiers:my_dossiers")).content.decode()
+    assert client.get(reverse("dossiers:detail", args=[d.public_id])).status_code == 200
+    assert reusable_documents(user=d.applicant, exclude_dossier=None).exists()
+    assert client.get(check)["Location"] == reverse("dossiers:my_dossiers")  # nothing waits
+
+
+def test_the_cccd_check_is_rate_limited(people, client):
+    d = people.dossier(S.RECEIVED, owner_check_pending=True)
+    client.force_login(d.applicant)
+    codes = [
+        client.post(reverse("dossiers:owner_check"), {"citizen_id": f"07919000{i:04d}"}).status_code
+        for i in range(6)
+    ]
+    assert codes == [400] * 5 + [429]
+
+
 def test_the_counter_service_refuses_another_account_too(people):
     """Defence in depth: the form checks first, the service checks again (a race)."""
     from django.core.exceptions import ValidationError
@@ -332,7 +379,7 @@ def test_the_counter_service_refuses_another_account_too(people):
     with pytest.raises(ValidationError):
         counter_applicant_user(agency=people.agency, data=data)
     data["citizen_id"] = "079190000999"
-    assert counter_applicant_user(agency=people.agency, data=data) == people.other_citizen
+    assert counter_applicant_user(agency=people.agency, data=data) == (people.other_citizen, False)
 
 
 def _stored_files(settings) -> list[str]:

@@ -34,6 +34,7 @@ def pages(agency, other_agency, settings, tmp_path):
     draft = people.dossier(S.DRAFT, draft_step="applicant")
     supplement = people.dossier(S.SUPPLEMENT_REQUESTED)
     paying = people.dossier(S.SUBMITTED, version=published_version(agencies=[agency], fee=50000))
+    people.dossier(S.RECEIVED, owner_check_pending=True)  # filed at the counter, not yet checked
     code = people.version.procedure.code
     anonymous = ["/", "/procedures/", f"/procedures/{code}/", "/lookup/", "/accounts/login/"]
     citizen = [
@@ -45,6 +46,7 @@ def pages(agency, other_agency, settings, tmp_path):
         *(reverse("dossiers:file_step", args=[draft.public_id, step]) for step in STEPS),
         reverse("payments:start", args=[paying.public_id]),
         reverse("dossiers:file_done", args=[paying.public_id]),
+        reverse("dossiers:owner_check"),
         "/profile/",
     ]
     officer = [
