@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dossiers import workflow
-from dossiers.models import DossierStatus
+from dossiers.models import Dossier, DossierStatus
 from tests.dossiers.conftest import Personas
 from tests.factories import PASSWORD, AgencyFactory
 
@@ -110,3 +110,35 @@ def test_anyone_looks_a_dossier_up_by_code(live_server, page, assert_accessible,
     expect(result).to_contain_text(first.agency.name)
     expect(page.get_by_role("main")).not_to_contain_text("Nguyễn Thị Lan")
     assert_accessible(page)
+
+
+def test_a_counter_dossier_shows_once_its_owner_types_the_cccd(
+    live_server, page, assert_accessible, filed
+):
+    """A dossier filed at the counter under an account made for the e-mail given there: the
+    account holder types the CCCD given at the counter before the dossier shows."""
+    people, first, _second = filed
+    Dossier.objects.filter(pk=first.pk).update(owner_check_pending=True)
+    log_in(page, live_server.url, people.applicant.email)
+
+    page.goto(live_server.url + "/my/dossiers/")
+    rows = page.locator("#dossier-rows tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#dossier-rows")).not_to_contain_text(first.code)
+    page.get_by_role("link", name=re.compile("Hồ sơ nộp tại quầy")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xác nhận hồ sơ nộp tại quầy")
+    assert_accessible(page)
+
+    cccd = page.get_by_label("Số CCCD đã khai khi nộp tại quầy")
+    cccd.fill("079190000000")
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    expect(cccd).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_citizen_id_error")).to_contain_text("không khớp")
+    assert_accessible(page)
+
+    cccd.fill(first.applicant_data["citizen_id"])
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/my/dossiers/$"))
+    expect(page.get_by_role("status")).to_contain_text("Đã xác nhận")
+    page.get_by_role("link", name=first.code).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(first.code)
