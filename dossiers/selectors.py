@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import INTERNAL_SLOTS, Dossier, DossierEvent, DossierOutput, DossierStatus
 from portal.roles import OFFICER_ROLES, Role, role_names
@@ -238,8 +239,8 @@ def _actor_label(event: DossierEvent) -> str:
 
 # Events that are not status changes (deadline sweep, apologies: dossiers/sweep.py, apologies.py)
 EVENT_LABELS = {
-    "overdue": "Quá hạn trả kết quả",
-    "apology": "Xin lỗi và hẹn lại ngày trả kết quả",
+    "overdue": _("Quá hạn trả kết quả"),
+    "apology": _("Xin lỗi và hẹn lại ngày trả kết quả"),
 }
 
 
@@ -253,7 +254,8 @@ def timeline(events) -> list[TimelineEntry]:
             TimelineEntry(
                 at=event.created_at,
                 action=event.action,
-                label=transition.label
+                # The workflow's labels are Vietnamese (its messages); the page's in its language.
+                label=gettext(transition.label)
                 if transition
                 else EVENT_LABELS.get(event.action, event.action),
                 to_status=event.to_status,

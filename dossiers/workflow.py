@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from dossiers.models import (
     Channel,
@@ -71,15 +72,27 @@ OPEN_BEFORE_RESULT = {
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("submit", {S.DRAFT}, S.SUBMITTED, {APPLICANT, Role.RECEPTION}, label="Nộp hồ sơ"),
-        _t("receive", {S.SUBMITTED}, S.RECEIVED, {Role.RECEPTION}, label="Tiếp nhận hồ sơ"),
+        _t(
+            "submit",
+            {S.DRAFT},
+            S.SUBMITTED,
+            {APPLICANT, Role.RECEPTION},
+            label=gettext_noop("Nộp hồ sơ"),
+        ),
+        _t(
+            "receive",
+            {S.SUBMITTED},
+            S.RECEIVED,
+            {Role.RECEPTION},
+            label=gettext_noop("Tiếp nhận hồ sơ"),
+        ),
         _t(
             "refuse",
             {S.SUBMITTED},
             S.REFUSED,
             {Role.RECEPTION},
             note_required=True,
-            label="Từ chối tiếp nhận",
+            label=gettext_noop("Từ chối tiếp nhận"),
         ),
         _t(
             "request_supplement",
@@ -87,40 +100,58 @@ TRANSITIONS: dict[str, Transition] = {
             S.SUPPLEMENT_REQUESTED,
             {Role.RECEPTION, Role.SPECIALIST},
             note_required=True,
-            label="Yêu cầu bổ sung",
+            label=gettext_noop("Yêu cầu bổ sung"),
         ),
         _t(
             "resubmit",
             {S.SUPPLEMENT_REQUESTED},
             None,
             {APPLICANT, Role.RECEPTION},
-            label="Nộp bổ sung",
+            label=gettext_noop("Nộp bổ sung"),
         ),
         _t(
             "assign",
             {S.RECEIVED, S.IN_REVIEW},
             S.IN_REVIEW,
             {Role.RECEPTION, Role.APPROVER},
-            label="Phân công xử lý",
+            label=gettext_noop("Phân công xử lý"),
         ),
         _t(
             "propose",
             {S.IN_REVIEW},
             S.AWAITING_APPROVAL,
             {Role.SPECIALIST},
-            label="Trình phê duyệt",
+            label=gettext_noop("Trình phê duyệt"),
         ),
-        _t("approve", {S.AWAITING_APPROVAL}, S.RESULT_READY, {Role.APPROVER}, label="Phê duyệt"),
+        _t(
+            "approve",
+            {S.AWAITING_APPROVAL},
+            S.RESULT_READY,
+            {Role.APPROVER},
+            label=gettext_noop("Phê duyệt"),
+        ),
         _t(
             "reject",
             {S.AWAITING_APPROVAL},
             S.REJECTED,
             {Role.APPROVER},
             note_required=True,
-            label="Không giải quyết",
+            label=gettext_noop("Không giải quyết"),
         ),
-        _t("return_result", {S.RESULT_READY}, S.COMPLETED, {Role.RECEPTION}, label="Trả kết quả"),
-        _t("withdraw", OPEN_BEFORE_RESULT, S.WITHDRAWN, {APPLICANT}, label="Rút hồ sơ"),
+        _t(
+            "return_result",
+            {S.RESULT_READY},
+            S.COMPLETED,
+            {Role.RECEPTION},
+            label=gettext_noop("Trả kết quả"),
+        ),
+        _t(
+            "withdraw",
+            OPEN_BEFORE_RESULT,
+            S.WITHDRAWN,
+            {APPLICANT},
+            label=gettext_noop("Rút hồ sơ"),
+        ),
     ]
 }
 

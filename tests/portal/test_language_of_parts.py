@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from dossiers import workflow
 from dossiers.models import Dossier
 from dossiers.models import DossierStatus as S
 from tests.dossiers.conftest import Personas
@@ -29,10 +30,19 @@ def pages(agency, other_agency, settings, tmp_path):
     """(who, url) of every page that shows a dossier, the catalog or a form."""
     settings.MEDIA_ROOT = tmp_path
     people = Personas(agency, other_agency)
-    received = people.dossier(S.RECEIVED)
+    received = people.dossier(S.DRAFT)
     people.document(received)
+    workflow.dossier_submit(dossier=received, actor=people.applicant)
+    workflow.dossier_receive(dossier=received, actor=people.reception, note="Hồ sơ đầy đủ")
+    received.refresh_from_db()
     draft = people.dossier(S.DRAFT, draft_step="applicant")
-    supplement = people.dossier(S.SUPPLEMENT_REQUESTED)
+    supplement = people.dossier(S.DRAFT)
+    workflow.dossier_submit(dossier=supplement, actor=people.applicant)
+    workflow.dossier_request_supplement(
+        dossier=supplement,
+        actor=people.reception,
+        items=[{"what": "Bản sao giấy chứng sinh", "reason": "Bản chụp bị mờ"}],
+    )
     paying = people.dossier(S.SUBMITTED, version=published_version(agencies=[agency], fee=50000))
     people.dossier(S.RECEIVED, owner_check_pending=True)  # filed at the counter, not yet checked
     code = people.version.procedure.code
@@ -42,6 +52,7 @@ def pages(agency, other_agency, settings, tmp_path):
         reverse("dossiers:detail", args=[received.public_id]),
         reverse("dossiers:withdraw", args=[received.public_id]),
         reverse("dossiers:supplement", args=[supplement.public_id]),
+        reverse("dossiers:detail", args=[supplement.public_id]),
         reverse("dossiers:file_start", args=[code]),
         *(reverse("dossiers:file_step", args=[draft.public_id, step]) for step in STEPS),
         reverse("payments:start", args=[paying.public_id]),
