@@ -185,6 +185,8 @@ def apology_deliver(*, apology_id: int) -> bool:
         dossier_id=apology.dossier_id, kind=OutputKind.APOLOGY_04, key=str(apology.episode)
     )
     dossier = apology.dossier
+    if dossier.owner_check_pending:
+        return False  # the address may be mistyped: the letter waits on the dossier, unclaimed
     with transaction.atomic():
         # The claim, the mail and its log commit together: a worker killed before the commit
         # leaves the apology unclaimed for the next try; a second worker finds it claimed.

@@ -29,6 +29,8 @@ def event_email_send(*, event_id: int) -> bool:
     recipient = dossier.applicant_data.get("email") or dossier.applicant.email
     if not recipient:
         return False
+    if dossier.owner_check_pending:
+        return _owner_check_email_send(event=event, recipient=recipient)
     with translation.override("vi"):
         context = {
             "event": event,
@@ -47,5 +49,41 @@ def event_email_send(*, event_id: int) -> bool:
         message.send()
     except Exception:
         cache.delete(f"dossier-event-mailed:{event_id}")
+        raise
+    return True
+
+
+OWNER_CHECK_SUBJECT = "Có hồ sơ nộp tại quầy gắn với địa chỉ thư điện tử này"
+OWNER_CHECK_BODY = """Kính gửi Ông/Bà,
+
+Một hồ sơ thủ tục hành chính đã được nộp tại quầy một cửa với địa chỉ thư điện tử này.
+Để xem và theo dõi hồ sơ, Ông/Bà đăng nhập Cổng Dịch vụ công bằng địa chỉ này (chọn "Quên mật
+khẩu" nếu chưa có mật khẩu) rồi nhập số CCCD đã khai khi nộp hồ sơ tại:
+{url}
+
+Nếu Ông/Bà không nộp hồ sơ nào, xin bỏ qua thư này.
+
+(A dossier was filed at a service counter with this e-mail address. To follow it, sign in with
+this address and type the citizen ID given at the counter at the link above. If you filed
+nothing, ignore this e-mail.)
+"""
+
+
+def _owner_check_email_send(*, event, recipient: str) -> bool:
+    """While a counter dossier waits for its owner's CCCD, the address may be mistyped: one
+    neutral e-mail (on filing) with no code, name, procedure or note; nothing on later events."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    if event.action != "submit":
+        return False
+    url = settings.SITE_URL.rstrip("/") + reverse("dossiers:owner_check")
+    message = EmailMultiAlternatives(
+        subject=OWNER_CHECK_SUBJECT, body=OWNER_CHECK_BODY.format(url=url), to=[recipient]
+    )
+    try:
+        message.send()
+    except Exception:
+        cache.delete(f"dossier-event-mailed:{event.pk}")
         raise
     return True

@@ -175,7 +175,8 @@ def _actor_capacity(t: Transition, dossier: Dossier, actor) -> str | None:
     if actor is None or not actor.is_authenticated:
         return None
     if APPLICANT in t.actors and dossier.applicant_id == actor.pk:
-        return APPLICANT
+        # A counter dossier waiting for its owner's CCCD is not yet theirs to act on.
+        return None if dossier.owner_check_pending else APPLICANT
     roles = role_names(actor) & t.actors
     if roles and dossier.agency_id is not None and _officer_agency_id(actor) == dossier.agency_id:
         return sorted(roles)[0]

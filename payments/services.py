@@ -516,8 +516,8 @@ def receipt_email(*, receipt: FeeReceipt) -> bool:
     payment = receipt.payment
     dossier = payment.dossier
     recipient = (dossier.applicant_data or {}).get("email") or payment.payer.email
-    if not recipient or not receipt.file:
-        return False
+    if not recipient or not receipt.file or dossier.owner_check_pending:
+        return False  # (a counter dossier waiting for its owner's CCCD: the address may be wrong)
     claimed = FeeReceipt.objects.filter(pk=receipt.pk, emailed_at__isnull=True).update(
         emailed_at=timezone.now(), emailed_to=recipient
     )

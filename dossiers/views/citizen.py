@@ -432,8 +432,20 @@ OWNER_CHECK_LIMITED = _(
 )
 
 
+def _profile_from_counter(user, data: dict) -> None:
+    """The holder proved to be the walk-in: the profile takes the details given at the counter
+    where it has none (the account was made with the e-mail alone)."""
+    fields = ("citizen_id", "full_name", "phone", "address")
+    changed = [f for f in fields if not getattr(user, f) and data.get(f)]
+    for name in changed:
+        setattr(user, name, data[name])
+    if changed:
+        user.save(update_fields=changed)
+
+
 @login_required
 @ratelimit(key="user", rate="5/m", method="POST", block=False)
+@ratelimit(key="user", rate="20/d", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def owner_check(request):
     """A dossier filed at the counter under an account made for the e-mail the citizen gave
@@ -451,10 +463,10 @@ def owner_check(request):
             status = 429
         elif form.is_valid():
             cccd = form.cleaned_data["citizen_id"].strip()
-            shown = pending.filter(applicant_data__citizen_id=cccd).update(
-                owner_check_pending=False
-            )
+            matched = list(pending.filter(applicant_data__citizen_id=cccd).order_by("-id"))
+            shown = pending.filter(pk__in=[d.pk for d in matched]).update(owner_check_pending=False)
             if shown:
+                _profile_from_counter(request.user, matched[0].applicant_data)
                 logger.info(
                     "owner check: user %s confirmed %d counter dossier(s)", request.user.pk, shown
                 )

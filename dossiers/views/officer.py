@@ -410,7 +410,7 @@ class CounterApplicantForm(ApplicantForm):
         email, cccd = cleaned.get("email"), cleaned.get("citizen_id")
         if not email or not cccd or self.has_error("citizen_id"):
             return cleaned
-        if not counter_account_matches(email=email, citizen_id=cccd):
+        if counter_account_state(email=email, citizen_id=cccd) is None:
             self.add_error("email", COUNTER_ACCOUNT_MISMATCH)
         return cleaned
 
@@ -425,18 +425,34 @@ COUNTER_ACCOUNT_MISMATCH = _(
 )
 
 
-def counter_account_matches(*, email: str, citizen_id: str) -> bool:
-    """Whether a counter dossier may go to the account with ``email``: there is none yet, or
-    its CCCD is ``citizen_id``."""
+def counter_account_state(*, email: str, citizen_id: str) -> str | None:
+    """How a counter dossier may go to the account with ``email``:
+
+    - ``"new"``: there is none; it is made now and the dossier waits for the CCCD check;
+    - ``"confirmed"``: its CCCD is ``citizen_id``;
+    - ``"unconfirmed"``: made at the counter, its holder has not yet typed the CCCD, and its
+      waiting dossiers were filed with ``citizen_id`` (the same walk-in again): it waits too;
+    - ``None``: another person's account; the officer checks the address.
+    """
     from portal.models import User
 
     account = User.objects.filter(email__iexact=email).only("citizen_id").first()
-    return account is None or (bool(citizen_id) and account.citizen_id == citizen_id)
+    if account is None:
+        return "new"
+    if not citizen_id:
+        return None
+    if account.citizen_id:
+        return "confirmed" if account.citizen_id == citizen_id else None
+    waiting = Dossier.objects.filter(applicant=account, owner_check_pending=True)
+    if waiting.exists() and not waiting.exclude(applicant_data__citizen_id=citizen_id).exists():
+        return "unconfirmed"
+    return None
 
 
 def counter_applicant_user(*, agency, data: dict):
-    """(the account a counter dossier is filed under, whether it was made now): see the module
-    docstring."""
+    """(the account a counter dossier is filed under, whether the dossier waits for the CCCD
+    check): see the module docstring. An account made here holds the e-mail alone: the
+    walk-in's details stay in the dossier until the holder types the CCCD."""
     from allauth.account.models import EmailAddress
 
     from portal.models import User
@@ -448,18 +464,12 @@ def counter_applicant_user(*, agency, data: dict):
             email=email, defaults={"full_name": f"Người nộp tại quầy — {agency.name}"[:150]}
         )
         return user, False  # nobody signs in to the counter's own account
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        if user.citizen_id != data.get("citizen_id") or not user.citizen_id:
-            raise ValidationError(COUNTER_ACCOUNT_MISMATCH)  # the form checks it first; a race
-        return user, False
-    user = User(
-        email=email,
-        full_name=data.get("full_name", ""),
-        phone=data.get("phone", ""),
-        citizen_id=data.get("citizen_id", ""),
-        address=data.get("address", ""),
-    )
+    state = counter_account_state(email=email, citizen_id=data.get("citizen_id", ""))
+    if state is None:
+        raise ValidationError(COUNTER_ACCOUNT_MISMATCH)  # the form checks it first; a race
+    if state != "new":
+        return User.objects.get(email__iexact=email), state == "unconfirmed"
+    user = User(email=email)
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
@@ -570,11 +580,11 @@ def counter_dossier_file(
     stored = []
     try:
         with transaction.atomic():
-            user, made_now = counter_applicant_user(agency=agency, data=applicant)
+            user, waits = counter_applicant_user(agency=agency, data=applicant)
             dossier = Dossier.objects.create(
                 version=version,
                 applicant=user,
-                owner_check_pending=made_now,
+                owner_check_pending=waits,
                 agency=agency,
                 channel=Channel.COUNTER,
                 applicant_data=applicant,

@@ -330,9 +330,15 @@ def test_a_new_account_sees_its_counter_dossier_only_after_typing_the_cccd(peopl
     assert r.status_code == 302
     d = Dossier.objects.get(channel="counter")
     assert d.owner_check_pending and d.applicant.email == "lan.moi@example.vn"
+    account = d.applicant
+    assert (account.citizen_id, account.full_name, account.phone, account.address) == ("",) * 4
     people.document(d)  # a scan in the dossier
     client.logout()
     client.force_login(d.applicant)
+    profile = client.get("/profile/").content.decode()
+    assert "079190000123" not in profile and "Phạm Thị Hoa" not in profile
+    with pytest.raises(workflow.WorkflowError):  # not theirs to act on either
+        workflow.dossier_withdraw(dossier=d, actor=account, reason="thử")
 
     mine = client.get(reverse("dossiers:my_dossiers")).content.decode()
     assert d.code not in mine and "Thủ tục thử nghiệm" not in mine
@@ -355,12 +361,42 @@ def test_a_new_account_sees_its_counter_dossier_only_after_typing_the_cccd(peopl
     assert client.get(reverse("dossiers:detail", args=[d.public_id])).status_code == 200
     assert reusable_documents(user=d.applicant, exclude_dossier=None).exists()
     assert client.get(check)["Location"] == reverse("dossiers:my_dossiers")  # nothing waits
+    account.refresh_from_db()  # the profile takes the details given at the counter
+    assert (account.citizen_id, account.full_name) == ("079190000123", "Phạm Thị Hoa")
+
+
+def test_the_same_walk_in_again_before_the_check_waits_too(people, client, queued):
+    login(client, people.reception)
+    code = people.version.procedure.code
+    assert _counter_post(client, people, code, email="lan.moi@example.vn").status_code == 302
+    again = _counter_post(client, people, code, email="lan.moi@example.vn")
+    assert again.status_code == 302
+    assert list(Dossier.objects.values_list("owner_check_pending", flat=True)) == [True, True]
+    stranger = _counter_post(
+        client, people, code, email="lan.moi@example.vn", citizen_id="079190000999"
+    )
+    assert stranger.status_code == 400 and Dossier.objects.count() == 2
+
+
+def test_a_waiting_counter_dossier_mails_a_neutral_note_only(people, client, mailoutbox):
+    from dossiers.notifications import event_email_send
+
+    login(client, people.reception)
+    _counter_post(client, people, people.version.procedure.code, email="lan.moi@example.vn")
+    d = Dossier.objects.get(channel="counter")
+    sent = [event_email_send(event_id=e.pk) for e in d.events.order_by("id")]
+    assert sent == [True, False]  # submit: the note; receive: nothing
+    (mail,) = mailoutbox
+    assert mail.to == ["lan.moi@example.vn"]
+    text = mail.subject + mail.body
+    assert d.code not in text and "Phạm Thị Hoa" not in text and "thử nghiệm" not in text
+    assert reverse("dossiers:owner_check") in mail.body
 
 
 def test_the_cccd_check_is_rate_limited(people, client):
     d = people.dossier(S.RECEIVED, owner_check_pending=True)
     client.force_login(d.applicant)
-    codes = [
+    codes = [  # 5 a minute (and 20 a day)
         client.post(reverse("dossiers:owner_check"), {"citizen_id": f"07919000{i:04d}"}).status_code
         for i in range(6)
     ]
