@@ -128,6 +128,7 @@ def deadline_sweep_run(*, now: datetime | None = None) -> SweepResult:
         cursor.execute(DIGEST_SQL, params)
     result.apologies_to_deliver = list(
         Apology.objects.filter(state=ApologyState.ISSUED, emailed_at=None)
+        .filter(dossier__owner_check_pending=False)  # the address may be mistyped: it waits
         .order_by("id")
         .values_list("id", flat=True)
     )

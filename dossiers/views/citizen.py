@@ -427,8 +427,7 @@ OWNER_CHECK_FAILED = _(
     "the dossiers waiting)."
 )
 OWNER_CHECK_LIMITED = _(
-    "Bạn đã thử quá nhiều lần. Vui lòng chờ một phút rồi thử lại (too many tries; please wait "
-    "a minute)."
+    "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau (too many tries; please try again later)."
 )
 
 

@@ -402,6 +402,14 @@ class CounterApplicantForm(ApplicantForm):
             "(optional; lets the citizen follow the dossier online)."
         )
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email") or ""
+        if email.lower().endswith("@counter.invalid"):  # the counters' own accounts
+            raise ValidationError(
+                _("Địa chỉ này dành riêng cho hệ thống (this address is reserved).")
+            )
+        return email
+
     def clean(self):
         """An e-mail that already has an account files the dossier under that account only when
         the account's CCCD is the one typed: a mistyped address must not show a walk-in's
@@ -441,11 +449,13 @@ def counter_account_state(*, email: str, citizen_id: str) -> str | None:
         return "new"
     if not citizen_id:
         return None
+    # While dossiers wait, they say whose account it is (not a CCCD typed into the profile).
+    waiting = Dossier.objects.filter(applicant=account, owner_check_pending=True)
+    if waiting.exists():
+        same = not waiting.exclude(applicant_data__citizen_id=citizen_id).exists()
+        return "unconfirmed" if same else None
     if account.citizen_id:
         return "confirmed" if account.citizen_id == citizen_id else None
-    waiting = Dossier.objects.filter(applicant=account, owner_check_pending=True)
-    if waiting.exists() and not waiting.exclude(applicant_data__citizen_id=citizen_id).exists():
-        return "unconfirmed"
     return None
 
 

@@ -399,3 +399,12 @@ def test_healthz_fails_when_the_last_sweep_is_older_than_three_intervals(client)
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == ["beat"] and body["beat"]["deadline_sweep"]["ok"] is False
+
+
+def test_an_apology_of_a_counter_dossier_waiting_for_its_owner_is_not_mailed(sweep_set):
+    """The address may be mistyped (dossiers.views.citizen.owner_check): the letter waits on
+    the dossier and the sweep does not queue it every run."""
+    Dossier.objects.filter(pk=sweep_set["soon_known"].pk).update(owner_check_pending=True)
+    with travel("2026-03-10 10:00"):
+        result = deadline_sweep_run()
+    assert result.apologies_created == 4 and result.apologies_to_deliver == []

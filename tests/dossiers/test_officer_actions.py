@@ -378,6 +378,26 @@ def test_the_same_walk_in_again_before_the_check_waits_too(people, client, queue
     assert stranger.status_code == 400 and Dossier.objects.count() == 2
 
 
+def test_a_cccd_typed_into_the_profile_does_not_skip_the_check(people, client, queued):
+    """While dossiers wait, they say whose account it is, not the profile."""
+    login(client, people.reception)
+    code = people.version.procedure.code
+    _counter_post(client, people, code, email="lan.moi@example.vn")
+    account = Dossier.objects.get().applicant
+    account.citizen_id = "079190000123"  # typed by the holder, unproven
+    account.save()
+    assert _counter_post(client, people, code, email="lan.moi@example.vn").status_code == 302
+    assert list(Dossier.objects.values_list("owner_check_pending", flat=True)) == [True, True]
+
+
+def test_the_counters_own_addresses_are_refused(people, client, queued):
+    login(client, people.reception)
+    r = _counter_post(
+        client, people, people.version.procedure.code, email="quay-x90000@counter.invalid"
+    )
+    assert r.status_code == 400 and "dành riêng" in r.context["applicant_form"].errors["email"][0]
+
+
 def test_a_waiting_counter_dossier_mails_a_neutral_note_only(people, client, mailoutbox):
     from dossiers.notifications import event_email_send
 
