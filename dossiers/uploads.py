@@ -22,6 +22,7 @@ import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy
 
 MB = 1024 * 1024
 DEFAULT_MAX_TOTAL_MB = 50
@@ -134,11 +135,12 @@ def upload_check(
         _, size = _sha256_and_size(file)
     if size == 0:
         raise ValidationError(
-            "Tệp rỗng (0 byte), vui lòng chọn lại tệp (the file is empty).", code="empty"
+            gettext_lazy("Tệp rỗng (0 byte), vui lòng chọn lại tệp (the file is empty)."),
+            code="empty",
         )
     if size > slot.max_size_mb * MB:
         raise ValidationError(
-            "Tệp lớn hơn mức cho phép %(mb)s MB (the file is larger than %(mb)s MB).",
+            gettext_lazy("Tệp lớn hơn mức cho phép %(mb)s MB (the file is larger than %(mb)s MB)."),
             code="file_size",
             params={"mb": slot.max_size_mb},
         )
@@ -146,8 +148,10 @@ def upload_check(
     allowed = frozenset().union(*(TYPE_MIMES.get(t, frozenset()) for t in types))
     if content_type not in allowed:
         raise ValidationError(
-            "Nội dung tệp không phải định dạng được chấp nhận (%(types)s). Tệp đổi tên đuôi cũng "
-            "không được nhận (file content is not one of %(types)s).",
+            gettext_lazy(
+                "Nội dung tệp không phải định dạng được chấp nhận (%(types)s). Tệp đổi tên đuôi "
+                "cũng không được nhận (file content is not one of %(types)s)."
+            ),
             code="file_type",
             params={"types": type_list},
         )
@@ -159,16 +163,20 @@ def upload_check(
         if stored + already + size > limit:
             if already:
                 raise ValidationError(
-                    "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã lưu %(used).1f MB, "
-                    "các tệp khác gửi cùng lần này %(already).1f MB). Hãy giảm kích thước tệp "
-                    "hoặc gửi bớt tệp (the dossier's files, with the other files sent together, "
-                    "would exceed %(mb)s MB).",
+                    gettext_lazy(
+                        "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã lưu %(used).1f "
+                        "MB, các tệp khác gửi cùng lần này %(already).1f MB). Hãy giảm kích thước "
+                        "tệp hoặc gửi bớt tệp (the dossier's files, with the other files sent "
+                        "together, would exceed %(mb)s MB)."
+                    ),
                     code="dossier_total",
                     params={"mb": limit // MB, "used": stored / MB, "already": already / MB},
                 )
             raise ValidationError(
-                "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã dùng %(used).1f MB). "
-                "Hãy giảm kích thước tệp (the dossier's files would exceed %(mb)s MB).",
+                gettext_lazy(
+                    "Tổng dung lượng giấy tờ của hồ sơ vượt quá %(mb)s MB (đã dùng %(used).1f MB). "
+                    "Hãy giảm kích thước tệp (the dossier's files would exceed %(mb)s MB)."
+                ),
                 code="dossier_total",
                 params={"mb": limit // MB, "used": stored / MB},
             )

@@ -30,6 +30,18 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese): a request of an earlier test in
+    English leaves English active in the thread, as Django's test client does not reset it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks(settings):
     """Tasks run in-process unless a test starts a real worker (see tests/portal/test_celery.py)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
