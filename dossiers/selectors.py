@@ -35,13 +35,19 @@ def apology_new_date(dossier: Dossier):
     )
 
 
-def status_label(status: str) -> str:
-    """The status in words, as FORMS.md lists them for citizens: the Vietnamese half of the
-    label (``"Mới nộp"``), or in English pages the English half (``"Submitted"``)."""
+def status_words(status: str) -> tuple[str, str]:
+    """The status in Vietnamese and in English: ``("Mới nộp", "Submitted")``."""
     try:
         vietnamese, english = DossierStatus(status).label.removesuffix(")").split(" (", 1)
     except ValueError:
-        return status
+        return status, status
+    return vietnamese, english
+
+
+def status_label(status: str) -> str:
+    """The status in words, as FORMS.md lists them for citizens: the Vietnamese half of the
+    label (``"Mới nộp"``), or in English pages the English half (``"Submitted"``)."""
+    vietnamese, english = status_words(status)
     return english if get_language() == "en" else vietnamese
 
 
@@ -195,7 +201,7 @@ def output_for_viewer(*, public_id, output_id: int, user) -> DossierOutput:
 
 # -- the page's parts ---------------------------------------------------------------------------
 CAPACITY_LABELS = {
-    "applicant": "Người nộp hồ sơ (Applicant)",
+    "applicant": _("Người nộp hồ sơ (Applicant)"),
     **{role.value: role.label for role in Role},
 }
 
@@ -230,11 +236,11 @@ class DossierView:
 
 
 def _actor_label(event: DossierEvent) -> str:
-    """Officers are shown by their role, never by their name or e-mail."""
+    """Officers are shown by their role, never by their name or e-mail (in the page's language)."""
     capacity = (event.data or {}).get("capacity")
     if capacity:
-        return CAPACITY_LABELS.get(capacity, "Cán bộ (Officer)")
-    return "Hệ thống (System)" if event.actor_id is None else "Cán bộ (Officer)"
+        return str(CAPACITY_LABELS.get(capacity, _("Cán bộ (Officer)")))
+    return str(_("Hệ thống (System)") if event.actor_id is None else _("Cán bộ (Officer)"))
 
 
 # Events that are not status changes (deadline sweep, apologies: dossiers/sweep.py, apologies.py)

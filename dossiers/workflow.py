@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from dossiers.models import (
     Channel,
@@ -23,6 +23,8 @@ from dossiers.models import (
     DossierStatus,
     SyncOutbox,
 )
+from dossiers.selectors import status_words
+from portal.bilingual import vi_en
 from portal.roles import Role, role_names
 
 S = DossierStatus
@@ -30,7 +32,8 @@ APPLICANT = "applicant"
 
 
 class WorkflowError(Exception):
-    """A transition that cannot happen; the message is for the person who tried (vi + en)."""
+    """A transition that cannot happen; the message is for the person who tried: Vietnamese with
+    an English gloss, or English alone in English pages (translated when raised)."""
 
     def __init__(self, message: str, *, code: str = "invalid") -> None:
         super().__init__(message)
@@ -156,6 +159,23 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The actions in English words, for the English part of the refusals.
+_VERBS = {
+    "submit": "submit",
+    "receive": "receive",
+    "refuse": "refuse",
+    "request_supplement": "ask for a supplement to",
+    "resubmit": "resubmit",
+    "assign": "assign",
+    "propose": "propose for approval",
+    "approve": "approve",
+    "reject": "reject",
+    "return_result": "hand back the result of",
+    "withdraw": "withdraw",
+}
+assert set(_VERBS) == set(TRANSITIONS)
+
+
 def allowed_actions(*, dossier: Dossier, actor) -> list[str]:
     """Actions ``actor`` may take on ``dossier`` now (for showing buttons; the guard still runs)."""
     return [
@@ -229,21 +249,31 @@ def _apply(
         Dossier.objects.select_for_update(of=("self",)).select_related("agency").get(pk=dossier.pk)
     )
     if locked.status not in t.sources:
+        vietnamese, english = status_words(locked.status)
         raise WrongState(
-            f"Không thể “{t.label}” khi hồ sơ đang ở trạng thái “{locked.get_status_display()}” "
-            f"(cannot {action} a dossier that is {locked.status}).",
+            vi_en(
+                f"Không thể “{t.label}” khi hồ sơ đang ở trạng thái “{vietnamese}”.",
+                f"You cannot {_VERBS[action]} a dossier that is “{english}”.",
+            ),
             code="wrong_state",
         )
     capacity = _actor_capacity(t, locked, actor)
     if capacity is None:
         raise NotAllowed(
-            f"Bạn không có quyền “{t.label}” đối với hồ sơ này (you may not {action} this dossier).",
+            vi_en(
+                f"Bạn không có quyền “{t.label}” đối với hồ sơ này.",
+                f"You may not {_VERBS[action]} this dossier.",
+            ),
             code="not_allowed",
         )
     note = (note or "").strip()
     if t.note_required and not note:
         raise WorkflowError(
-            f"Vui lòng ghi rõ lý do khi “{t.label}” (a reason is required).", code="note_required"
+            vi_en(
+                f"Vui lòng ghi rõ lý do khi “{t.label}”.",
+                f"Please give the reason: it is required to {_VERBS[action]} a dossier.",
+            ),
+            code="note_required",
         )
     if check is not None:
         check(locked)
@@ -297,7 +327,8 @@ def dossier_submit(
     def check(d: Dossier) -> None:
         if d.agency_id is None:
             raise WorkflowError(
-                "Vui lòng chọn cơ quan tiếp nhận (choose a receiving agency).", code="no_agency"
+                gettext("Vui lòng chọn cơ quan tiếp nhận (choose a receiving agency)."),
+                code="no_agency",
             )
         if validate is not None:
             validate(d)
@@ -346,7 +377,9 @@ def dossier_request_supplement(
     ]
     if not items or any(not i["what"] or not i["reason"] for i in items):
         raise WorkflowError(
-            "Liệt kê đầy đủ từng nội dung cần bổ sung và lý do (list each item with its reason).",
+            gettext(
+                "Liệt kê đầy đủ từng nội dung cần bổ sung và lý do (list each item with its reason)."
+            ),
             code="items_required",
         )
     summary = note.strip() or "; ".join(f"{i['what']}: {i['reason']}" for i in items)
@@ -415,7 +448,9 @@ def dossier_assign(*, dossier: Dossier, actor, assignee, note: str = "") -> Doss
             or _officer_agency_id(assignee) != d.agency_id
         ):
             raise WorkflowError(
-                "Chỉ phân công cho chuyên viên của cùng cơ quan (assign to a specialist of this agency).",
+                gettext(
+                    "Chỉ phân công cho chuyên viên của cùng cơ quan (assign to a specialist of this agency)."
+                ),
                 code="bad_assignee",
             )
 
@@ -440,7 +475,9 @@ def dossier_propose(*, dossier: Dossier, actor, note: str = "") -> Dossier:
     def check(d: Dossier) -> None:
         if d.assigned_to_id != actor.pk:
             raise NotAllowed(
-                "Chỉ chuyên viên được phân công mới trình phê duyệt (only the assigned specialist).",
+                gettext(
+                    "Chỉ chuyên viên được phân công mới trình phê duyệt (only the assigned specialist)."
+                ),
                 code="not_assigned",
             )
 
@@ -483,7 +520,7 @@ def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
     def check(d: Dossier) -> None:
         if d.status != S.DRAFT and not (reason or "").strip():
             raise WorkflowError(
-                "Vui lòng cho biết lý do rút hồ sơ (give a reason).", code="note_required"
+                gettext("Vui lòng cho biết lý do rút hồ sơ (give a reason)."), code="note_required"
             )
 
     return _apply(dossier=dossier, actor=actor, action="withdraw", note=reason, check=check)
@@ -520,7 +557,7 @@ CLAIM_QUEUES: dict[str, tuple[str, str]] = {
     "results": (S.RESULT_READY, Role.RECEPTION),
 }
 CLAIM_ROLES: dict[str, str] = {status: role for status, role in CLAIM_QUEUES.values()}
-CLAIMED_BY_OTHER = (
+CLAIMED_BY_OTHER = gettext_noop(
     "Hồ sơ đang được cán bộ khác nhận xử lý, vui lòng chọn hồ sơ khác "
     "(another officer is handling this dossier; choose another one)."
 )
@@ -530,14 +567,17 @@ def _claim_locked(locked: Dossier, actor) -> Dossier:
     """Claim an already locked dossier for ``actor`` (checks state, role, agency, marker)."""
     role = CLAIM_ROLES.get(locked.status)
     if role is None:
+        vietnamese, english = status_words(locked.status)
         raise WrongState(
-            f"Không thể nhận xử lý hồ sơ đang ở trạng thái “{locked.get_status_display()}” "
-            f"(a dossier that is {locked.status} cannot be claimed).",
+            vi_en(
+                f"Không thể nhận xử lý hồ sơ đang ở trạng thái “{vietnamese}”.",
+                f"A dossier that is “{english}” cannot be claimed.",
+            ),
             code="wrong_state",
         )
     if role not in role_names(actor) or _officer_agency_id(actor) != locked.agency_id:
         raise NotAllowed(
-            "Bạn không có quyền nhận xử lý hồ sơ này (you may not claim this dossier).",
+            gettext("Bạn không có quyền nhận xử lý hồ sơ này (you may not claim this dossier)."),
             code="not_allowed",
         )
     if locked.status == S.RECEIVED:
@@ -573,7 +613,7 @@ def _claim_locked(locked: Dossier, actor) -> Dossier:
         enqueue_on_commit(notify_status_change, event.pk)
         return locked
     if locked.claimed_by_id not in (None, actor.pk) and locked.claimed_status == locked.status:
-        raise WorkflowError(CLAIMED_BY_OTHER, code="claimed")
+        raise WorkflowError(gettext(CLAIMED_BY_OTHER), code="claimed")
     locked.claimed_by = actor
     locked.claimed_at = timezone.now()
     locked.claimed_status = locked.status
@@ -591,7 +631,7 @@ def dossier_claim(*, dossier: Dossier, actor) -> Dossier:
         .first()
     )
     if locked is None:
-        raise WorkflowError(CLAIMED_BY_OTHER, code="claimed")
+        raise WorkflowError(gettext(CLAIMED_BY_OTHER), code="claimed")
     claimed = _claim_locked(locked, actor)
     dossier.__dict__.update(
         {f.attname: getattr(claimed, f.attname) for f in Dossier._meta.concrete_fields}
@@ -605,11 +645,13 @@ def dossier_take_next(*, agency, actor, queue: str) -> Dossier | None:
     from django.db.models import F, Q
 
     if queue not in CLAIM_QUEUES:
-        raise WorkflowError("Hàng đợi không hợp lệ (unknown queue).", code="bad_queue")
+        raise WorkflowError(gettext("Hàng đợi không hợp lệ (unknown queue)."), code="bad_queue")
     status, role = CLAIM_QUEUES[queue]
     if role not in role_names(actor) or _officer_agency_id(actor) != agency.pk:
         raise NotAllowed(
-            "Bạn không có quyền nhận hồ sơ từ hàng đợi này (you may not take from this queue).",
+            gettext(
+                "Bạn không có quyền nhận hồ sơ từ hàng đợi này (you may not take from this queue)."
+            ),
             code="not_allowed",
         )
     free = Q(claimed_by__isnull=True) | ~Q(claimed_status=status) | Q(claimed_by=actor)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier
 from payments.models import DossierFee, FeeDue, FeeStatus, Payment, PaymentStatus
+from portal.bilingual import vi_en
 from portal.roles import OFFICER_ROLES, Role, has_role
 
 # The transition each due moment gates: the fee due on submission must be paid before
@@ -39,14 +40,15 @@ def fee_blocking_message(*, dossier: Dossier, action: str) -> str | None:
         return None
     amount = f"{fee.amount:,}".replace(",", ".")
     if action == "receive":
-        return (
+        return vi_en(
             f"Hồ sơ chưa thanh toán phí, lệ phí ({amount} đồng) phải nộp khi nộp hồ sơ: chưa thể "
-            f"tiếp nhận. (The fee of {fee.amount} VND due on submission is unpaid: the dossier "
-            "cannot be received yet.)"
+            "tiếp nhận.",
+            f"The fee of {fee.amount:,} VND due on submission is unpaid: the dossier cannot be "
+            "received yet.",
         )
-    return (
-        f"Hồ sơ chưa thanh toán phí, lệ phí ({amount} đồng): chưa thể trả kết quả. "
-        f"(The fee of {fee.amount} VND is unpaid: the result cannot be handed back yet.)"
+    return vi_en(
+        f"Hồ sơ chưa thanh toán phí, lệ phí ({amount} đồng): chưa thể trả kết quả.",
+        f"The fee of {fee.amount:,} VND is unpaid: the result cannot be handed back yet.",
     )
 
 

@@ -182,15 +182,24 @@ def payment_start(
     fee = DossierFee.objects.filter(dossier=dossier).first()
     if payer is None or payer.pk != dossier.applicant_id:
         raise PaymentError(
-            "Chỉ người nộp hồ sơ mới thanh toán được (applicant only).", code="owner"
+            translation.gettext("Chỉ người nộp hồ sơ mới thanh toán được (applicant only)."),
+            code="owner",
         )
     if fee is None or fee.status == FeeStatus.NOT_REQUIRED:
-        raise PaymentError("Hồ sơ này không phải nộp phí (nothing to pay).", code="not_required")
+        raise PaymentError(
+            translation.gettext("Hồ sơ này không phải nộp phí (nothing to pay)."),
+            code="not_required",
+        )
     if fee.status == FeeStatus.PAID:
-        raise PaymentError("Hồ sơ đã được thanh toán (already paid).", code="paid")
+        raise PaymentError(
+            translation.gettext("Hồ sơ đã được thanh toán (already paid)."), code="paid"
+        )
     if dossier.status in CLOSED_STATUSES:
         raise PaymentError(
-            "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed).", code="closed"
+            translation.gettext(
+                "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
+            ),
+            code="closed",
         )
     provider = get_provider()
     now = (now or timezone.now()).replace(microsecond=0)
@@ -213,7 +222,9 @@ def payment_start(
         except IntegrityError:  # the same random reference twice: draw again
             continue
     else:  # pragma: no cover
-        raise PaymentError("Không tạo được giao dịch, vui lòng thử lại (try again).")
+        raise PaymentError(
+            translation.gettext("Không tạo được giao dịch, vui lòng thử lại (try again).")
+        )
     url = provider.payment_url(
         PaymentRequest(
             txn_ref=payment.txn_ref,

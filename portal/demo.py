@@ -129,7 +129,7 @@ def seed_demo() -> list[dict]:
             {
                 "email": persona.email,
                 "password": DEMO_PASSWORD,
-                "roles": ", ".join(Role(r).label for r in persona.roles),
+                "roles": ", ".join(str(Role(r).label) for r in persona.roles),
                 "agency": persona.agency or "",
                 "totp_secret": secret or "",
             }

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(TextChoices):
-    CITIZEN = "citizen", "Công dân (Citizen)"
-    RECEPTION = "reception_officer", "Cán bộ một cửa (Reception officer)"
-    SPECIALIST = "specialist", "Chuyên viên (Specialist)"
-    APPROVER = "approver", "Lãnh đạo phê duyệt (Approver)"
-    CATALOG_ADMIN = "catalog_admin", "Quản trị danh mục (Catalog admin)"
-    SUPERVISOR = "supervisor", "Giám sát (Supervisor)"
+    CITIZEN = "citizen", _("Công dân (Citizen)")
+    RECEPTION = "reception_officer", _("Cán bộ một cửa (Reception officer)")
+    SPECIALIST = "specialist", _("Chuyên viên (Specialist)")
+    APPROVER = "approver", _("Lãnh đạo phê duyệt (Approver)")
+    CATALOG_ADMIN = "catalog_admin", _("Quản trị danh mục (Catalog admin)")
+    SUPERVISOR = "supervisor", _("Giám sát (Supervisor)")
 
 
 OFFICER_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.APPROVER})

@@ -15,7 +15,7 @@ def officer_profile(user) -> OfficerProfile | None:
 
 
 def role_labels(names) -> list[str]:
-    return [Role(name).label for name in sorted(names) if name in Role.values]
+    return [str(Role(name).label) for name in sorted(names) if name in Role.values]
 
 
 def home_stats() -> dict[str, int]:

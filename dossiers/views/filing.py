@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dossiers import filing, selectors, workflow
@@ -65,7 +66,9 @@ def _draft_view(view):
         except _AlreadyFiled as exc:
             if request.htmx:
                 return HttpResponse(
-                    "Hồ sơ đã được nộp (already filed).", status=409, content_type="text/plain"
+                    gettext("Hồ sơ đã được nộp (already filed)."),
+                    status=409,
+                    content_type="text/plain",
                 )
             return redirect("dossiers:file_done", public_id=exc.dossier.public_id)
 
@@ -369,9 +372,9 @@ def _display(bound_field, value) -> str:
     if value in (None, "", []):
         return "—"
     if value is True:
-        return "Có (Yes)"
+        return gettext("Có (Yes)")
     if value is False:
-        return "Không (No)"
+        return gettext("Không (No)")
     choices = dict(getattr(bound_field.field, "choices", []) or [])
     if isinstance(value, list):
         return ", ".join(str(choices.get(v, v)) for v in value)

@@ -270,3 +270,41 @@ def test_a_fee_due_on_the_result_holds_back_handing_back_not_reception(people):
     dossier_fee_assess(dossier=ready)
     with pytest.raises(WorkflowError, match="chưa thanh toán"):
         workflow.dossier_return_result(dossier=ready, actor=people.reception)
+
+
+@pytest.mark.django_db
+def test_refusals_read_vietnamese_with_an_english_gloss_or_english_alone(people):
+    """A refusal is written when raised, in the language of the page: Vietnamese pages keep the
+    English gloss; English pages get the English sentence alone, with the status in English."""
+    from django.utils import translation
+
+    received = people.dossier(S.RECEIVED)
+    submitted = people.dossier(S.SUBMITTED)
+
+    with pytest.raises(WrongState) as vi_state:
+        workflow.dossier_receive(dossier=received, actor=people.reception)
+    assert vi_state.value.message == (
+        "Không thể “Tiếp nhận hồ sơ” khi hồ sơ đang ở trạng thái “Đã tiếp nhận” "
+        "(you cannot receive a dossier that is “Received”)."
+    )
+    with translation.override("en"):
+        with pytest.raises(WrongState) as en_state:
+            workflow.dossier_receive(dossier=received, actor=people.reception)
+        with pytest.raises(NotAllowed) as en_role:
+            workflow.dossier_request_supplement(
+                dossier=submitted,
+                actor=people.approver,
+                items=[{"what": "Tờ khai", "reason": "Thiếu chữ ký"}],
+            )
+        with pytest.raises(WorkflowError) as en_reason:
+            workflow.dossier_refuse(dossier=submitted, actor=people.reception, reasons=" ")
+        with pytest.raises(WrongState) as en_claim:
+            workflow.dossier_claim(dossier=people.dossier(S.COMPLETED), actor=people.reception)
+    assert en_state.value.message == "You cannot receive a dossier that is “Received”."
+    assert en_role.value.message == "You may not ask for a supplement to this dossier."
+    assert en_reason.value.message == "Please give the reason: it is required to refuse a dossier."
+    assert en_claim.value.message == "A dossier that is “Completed” cannot be claimed."
+    # Nothing changed: refusals are raised before any write.
+    received.refresh_from_db()
+    submitted.refresh_from_db()
+    assert (received.status, submitted.status) == (S.RECEIVED, S.SUBMITTED)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dossiers.models import Channel, DossierStatus
 from payments.models import DossierFee, FeeDue, FeeStatus
@@ -86,6 +86,12 @@ def test_an_unpaid_fee_due_on_submission_blocks_receive_and_return(fee_dossier):
         dossier=fee_dossier, action="return_result"
     )
     assert fee_blocking_message(dossier=fee_dossier, action="assign") is None
+    with translation.override("en"):  # an English page: the English sentence alone
+        english = fee_blocking_message(dossier=fee_dossier, action="return_result")
+    amount = DossierFee.objects.get(dossier=fee_dossier).amount
+    assert english == (
+        f"The fee of {amount:,} VND is unpaid: the result cannot be handed back yet."
+    )
     summary = fee_summary(dossier=fee_dossier)
     assert (summary.citizen_label, summary.officer_label) == ("Thanh toán", "chưa thanh toán")
     assert summary.is_payable
