@@ -467,10 +467,13 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
             if spec["kind"] == Kind.GROUP:
                 if not condition_holds(spec.get("show_if"), self.cleaned_data):
                     continue
+                # Every row with an answer: a row shown filled in (initial: the answers being
+                # corrected after a supplement request) counts as much as a row typed now. Blank
+                # extra rows have no cleaned data; a row emptied by its owner is left out.
                 rows = [
                     {k: _jsonable(v) for k, v in f.cleaned_data.items()}
                     for f in self.groups[name].forms
-                    if f.has_changed() and f.cleaned_data
+                    if any(v not in (None, "", []) for v in (f.cleaned_data or {}).values())
                 ]
                 out[name] = rows
             elif name in self.cleaned_data:

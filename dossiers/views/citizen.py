@@ -142,18 +142,26 @@ def withdraw(request, public_id):
 
 # -- answering a supplement request ---------------------------------------------------------
 def schema_initial(schema: dict, form_data: dict) -> dict:
-    """Stored answers as the schema form's initial values (addresses split, yes/no as words)."""
+    """Stored answers as the schema form's initial values (addresses split, yes/no as words;
+    a group's rows likewise, one dict of initial values a row)."""
+    return _initial_values(schema_fields(schema), form_data or {})
+
+
+def _initial_values(specs: list[dict], values: dict) -> dict:
     initial: dict = {}
-    for spec in schema_fields(schema):
+    for spec in specs:
         name = spec.get("name")
-        if name not in (form_data or {}) or spec.get("kind") == Kind.DOCUMENT:
+        if name not in values or spec.get("kind") == Kind.DOCUMENT:
             continue
-        value = form_data[name]
+        value = values[name]
         if spec["kind"] == Kind.ADDRESS and isinstance(value, dict):
             for part in ("province", "ward", "street"):
                 initial[f"{name}__{part}"] = value.get(part, "")
         elif spec["kind"] == Kind.YES_NO and isinstance(value, bool):
             initial[name] = "yes" if value else "no"
+        elif spec["kind"] == Kind.GROUP and isinstance(value, list):
+            fields = spec.get("fields") or []
+            initial[name] = [_initial_values(fields, row) for row in value if isinstance(row, dict)]
         else:
             initial[name] = value
     return initial

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -435,6 +436,90 @@ def test_one_file_under_the_dossier_total_is_still_accepted(client, people, sett
         "giay_chung_sinh",
         "giay_ket_hon",
     ]
+
+
+GROUP_SCHEMA = {
+    "fields": [
+        {"name": "child_name", "kind": "text", "label": "Họ tên của trẻ", "required": True},
+        {
+            "name": "members",
+            "kind": "group",
+            "label": "Thành viên hộ gia đình",
+            "min_items": 1,
+            "max_items": 5,
+            "fields": [
+                {"name": "ten", "kind": "text", "label": "Họ tên", "required": True},
+                {"name": "chu_ho", "kind": "yes_no", "label": "Là chủ hộ"},
+            ],
+        },
+        {"name": "birth_cert", "kind": "document", "document": "giay_chung_sinh", "label": "GCS"},
+    ]
+}
+
+
+class _FormValues(HTMLParser):
+    """What a browser would post from a page's form: text inputs and checked radios."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name, kind = a.get("name"), a.get("type", "text")
+        if (
+            tag == "input"
+            and name
+            and kind not in ("file", "submit", "checkbox", "radio")
+            or tag == "input"
+            and name
+            and kind == "radio"
+            and "checked" in a
+        ):
+            self.values[name] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def test_answering_a_supplement_keeps_the_group_rows_left_as_they_were(client, people):
+    """The rows of a group are shown filled in (yes/no answers too); correcting another field
+    and sending the page keeps them."""
+    from tests.factories.procedures import published_version
+
+    people.version = published_version(agencies=[people.agency], schema=GROUP_SCHEMA)
+    members = [{"ten": "Nguyễn Văn Bố", "chu_ho": True}, {"ten": "Trần Thị Mẹ", "chu_ho": False}]
+    dossier = people.dossier(S.DRAFT, form_data={"child_name": "Nguyen Van An", "members": members})
+    people.document(dossier)
+    workflow.dossier_submit(dossier=dossier, actor=people.applicant)
+    workflow.dossier_request_supplement(
+        dossier=dossier,
+        actor=people.reception,
+        items=[{"what": "Họ tên của trẻ", "reason": "Viết thiếu dấu"}],
+    )
+    client.force_login(people.applicant)
+    url = reverse("dossiers:supplement", args=[dossier.public_id])
+    page = _FormValues()
+    page.feed(client.get(url).content.decode())
+    assert page.values["f-members-0-ten"] == "Nguyễn Văn Bố"
+    assert (page.values["f-members-0-chu_ho"], page.values["f-members-1-chu_ho"]) == ("yes", "no")
+
+    response = client.post(url, {**page.values, "f-child_name": "Nguyễn Văn An"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier.refresh_from_db()
+    assert dossier.status == S.SUBMITTED
+    assert dossier.form_data["child_name"] == "Nguyễn Văn An"
+    assert dossier.form_data["members"] == members
 
 
 def test_a_required_field_left_empty_is_refused(client, people):
