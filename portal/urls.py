@@ -1,19 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import include, path
 
 from portal import views
 
 
 def _admin_login(request, extra_context=None):
-    """The admin signs in through allauth (so MFA applies); signed-in non-staff get 403."""
+    """The admin signs in through allauth (so MFA and its rate limits apply): its own log-in form
+    is never shown nor accepted (a signed-in admin posting another admin's password to it would
+    become that admin without their second factor). Signed-in staff go on to the admin,
+    signed-in non-staff get 403, anonymous visitors go to allauth's log-in page."""
     if not request.user.is_staff:
         raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
-    return _django_admin_login(request, extra_context)
+    return redirect("admin:index")
 
 
-_django_admin_login = admin.site.login
 admin.site.login = login_required(_admin_login)
 admin.site.site_header = "Cổng Dịch vụ công — Quản trị"
 admin.site.site_title = "Quản trị (Admin)"

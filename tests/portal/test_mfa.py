@@ -64,6 +64,31 @@ def test_a_staff_admin_with_mfa_reaches_the_admin(client, agency):
     assert client.get("/admin/").status_code == 200
 
 
+def test_the_admin_log_in_form_never_signs_anyone_in(client, agency):
+    """Django's admin log-in form is not used: a signed-in admin posting another admin's
+    password to it stays who they are (no way round the other admin's second factor, nor
+    allauth's rate limits); anonymous visitors are sent to allauth's log-in page."""
+    from django.contrib.auth import get_user
+
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    admin_user = make_officer(agency=agency, roles=["catalog_admin"], with_totp=True)
+    other = make_officer(agency=agency, roles=["supervisor"], with_totp=True)
+    for user in (admin_user, other):
+        user.is_staff = True
+    other.is_superuser = True
+    admin_user.save()
+    other.save()
+    login_password(client, admin_user)
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(admin_user.demo_totp_secret)})
+
+    response = client.post("/admin/login/", {"username": other.email, "password": PASSWORD})
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert get_user(client).pk == admin_user.pk
+    assert client.get("/admin/portal/user/").status_code == 403  # still not a superuser
+
+
 def test_roles_exist_as_groups_created_by_migration():
     from portal.roles import Role
 
