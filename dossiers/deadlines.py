@@ -21,7 +21,11 @@ from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierStatus
-from portal.workdays import add_working_days, working_days_between
+from portal.workdays import (
+    add_office_time,
+    add_working_days,
+    office_time_between,
+)
 
 ON_TRACK = "on_track"
 DUE_SOON = "due_soon"
@@ -57,16 +61,18 @@ def due_at_for(*, dossier: Dossier, start: datetime) -> datetime:
 def due_at_after_resume(*, dossier: Dossier, now: datetime) -> datetime:
     """The due date when a citizen resubmits after a supplement request stopped the clock.
 
-    ``restart``: the full processing time again from ``now``. ``continue``: the working days
-    that were left when the clock stopped (``clock_paused_at`` → old ``due_at``), from ``now``.
+    ``restart``: the full processing time again from ``now``. ``continue``: the time that was
+    left when the clock stopped (``clock_paused_at`` → old ``due_at``), from ``now``: counted in
+    office time, so that a part of a day left is not lost nor rounded up (paused Wed 10:01 with
+    the dossier due Mon 10:00, resumed Wed 10:02: due Mon 10:01).
     """
     from procedures.models import SupplementClock
 
     if dossier.version.supplement_clock == SupplementClock.CONTINUE:
-        left = working_days_between(
+        left = office_time_between(
             dossier.clock_paused_at, dossier.due_at, agency_id=dossier.agency_id
         )
-        return add_working_days(now, max(left, 0), agency_id=dossier.agency_id)
+        return add_office_time(now, left, agency_id=dossier.agency_id)
     return due_at_for(dossier=dossier, start=now)
 
 

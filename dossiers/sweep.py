@@ -9,7 +9,9 @@ One run, each step a single statement whatever the number of dossiers:
 2. **apologies**: ``INSERT … SELECT … ON CONFLICT (dossier, episode) DO NOTHING`` for dossiers
    overdue or due within one working day that have no apology for the current episode; the new
    appointment is the officer's ``expected_result_at`` when recorded, else the apology waits
-   for the officer;
+   for the officer. An apology issued with that date moves the dossier as an officer's would
+   (``apologies.apology_set_new_date``): due at the new appointment, the episode counted, not
+   overdue any more, an ``apology`` event and its sync-outbox row, in the same statement;
 3. **digests**: ``INSERT … ON CONFLICT (agency, day) DO NOTHING`` claims one digest per agency a
    day for agencies with dossiers due soon or apologies waiting for a date;
 4. the ids of work to do next (issued apologies not yet mailed, today's unsent digests) — the
@@ -63,24 +65,59 @@ SELECT count(*) FROM outbox
 """
 
 APOLOGY_SQL = """
-INSERT INTO dossiers_apology
-    (dossier_id, episode, reason, original_due_at, new_appointment, state, issued_at,
-     emailed_at, created_by_id, created_at)
-SELECT d.id, d.late_episodes + 1, '', d.due_at,
-       CASE WHEN d.expected_result_at > %(now)s THEN d.expected_result_at END,
-       CASE WHEN d.expected_result_at > %(now)s THEN 'issued' ELSE 'waiting_for_date' END,
-       CASE WHEN d.expected_result_at > %(now)s THEN %(now)s::timestamptz END,
-       NULL, NULL, %(now)s
-FROM dossiers_dossier d
-WHERE d.due_at <= %(apology_before)s
-  AND (d.status = ANY(%(before_result)s) OR (d.status = ANY(%(running)s) AND d.due_at < %(now)s))
-  AND NOT EXISTS (
-      SELECT 1 FROM dossiers_apology a
-      WHERE a.dossier_id = d.id AND a.episode = d.late_episodes + 1
-  )
-ON CONFLICT (dossier_id, episode) DO NOTHING
-RETURNING id, state
+WITH created AS (
+    INSERT INTO dossiers_apology
+        (dossier_id, episode, reason, original_due_at, new_appointment, state, issued_at,
+         emailed_at, created_by_id, created_at)
+    SELECT d.id, d.late_episodes + 1, '', d.due_at,
+           CASE WHEN d.expected_result_at > %(now)s THEN d.expected_result_at END,
+           CASE WHEN d.expected_result_at > %(now)s THEN 'issued' ELSE 'waiting_for_date' END,
+           CASE WHEN d.expected_result_at > %(now)s THEN %(now)s::timestamptz END,
+           NULL, NULL, %(now)s
+    FROM dossiers_dossier d
+    WHERE d.due_at <= %(apology_before)s
+      AND (d.status = ANY(%(before_result)s)
+           OR (d.status = ANY(%(running)s) AND d.due_at < %(now)s))
+      AND NOT EXISTS (
+          SELECT 1 FROM dossiers_apology a
+          WHERE a.dossier_id = d.id AND a.episode = d.late_episodes + 1
+      )
+    ON CONFLICT (dossier_id, episode) DO NOTHING
+    RETURNING id, dossier_id, episode, state, original_due_at, new_appointment
+), moved AS (
+    -- An apology issued here (the officer's expected date is known) does what
+    -- apologies.apology_set_new_date does: the dossier is due at the new appointment, the
+    -- episode is counted, and the move is an event with its sync-outbox row.
+    UPDATE dossiers_dossier d
+    SET due_at = c.new_appointment, late_episodes = GREATEST(d.late_episodes, c.episode),
+        overdue_at = NULL, expected_result_at = NULL, updated_at = %(now)s
+    FROM created c
+    WHERE d.id = c.dossier_id AND c.state = 'issued'
+    RETURNING d.id, d.status, d.code, d.version_id, c.episode, c.original_due_at,
+              c.new_appointment
+), events AS (
+    INSERT INTO dossiers_dossierevent
+        (dossier_id, action, from_status, to_status, note, data, created_at)
+    SELECT id, 'apology', status, status, %(apology_note)s,
+           jsonb_build_object('episode', episode, 'old_due_at', original_due_at,
+                              'new_due_at', new_appointment),
+           %(now)s
+    FROM moved
+    RETURNING id, dossier_id
+), outbox AS (
+    INSERT INTO dossiers_syncoutbox (event_id, payload, created_at, attempts, last_error)
+    SELECT e.id,
+           jsonb_build_object('code', m.code, 'procedure_version', m.version_id,
+                              'action', 'apology', 'from', m.status, 'to', m.status,
+                              'new_due_at', m.new_appointment, 'at', %(now_iso)s),
+           %(now)s, 0, ''
+    FROM events e JOIN moved m ON m.id = e.dossier_id
+    RETURNING event_id
+)
+SELECT c.id, c.state, (SELECT count(*) FROM outbox) FROM created c
 """
+# The event note of an apology the sweep issues from the officer's expected date.
+APOLOGY_NOTE = "Hẹn lại ngày trả kết quả theo ngày dự kiến của cán bộ (new appointment)"
 
 DIGEST_SQL = """
 INSERT INTO dossiers_digestlog (agency_id, day, created_at, recipients)
@@ -117,6 +154,7 @@ def deadline_sweep_run(*, now: datetime | None = None) -> SweepResult:
         "apology_before": add_working_days(now, APOLOGY_LEAD_WORKING_DAYS),
         "soon": due_soon_threshold(now=now),
         "day": timezone.localdate(now),
+        "apology_note": APOLOGY_NOTE,
     }
     result = SweepResult()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -230,6 +230,46 @@ def add_working_days(start: datetime, n: int, *, agency_id: int | None = None) -
     return datetime.combine(day, begin.time(), tzinfo=begin.tzinfo)
 
 
+def _office_day() -> timedelta:
+    today = date.today()
+    return datetime.combine(today, office_closes_at()) - datetime.combine(today, office_opens_at())
+
+
+def office_time_between(a: datetime, b: datetime, *, agency_id: int | None = None) -> timedelta:
+    """Office time from ``a`` to ``b``: the opening hours of the working days in between, each
+    end taken by the receipt rule (zero when ``b`` is not after ``a``). A whole working day is
+    ``OFFICE_CLOSES_AT - OFFICE_OPENS_AT``, so ``office_time_between(a, add_working_days(a, n))``
+    is n such days."""
+    calendar = _calendar(agency_id)
+    begin, end = _counting_start(calendar, a), _counting_start(calendar, b)
+    if end <= begin:
+        return timedelta(0)
+    if begin.date() == end.date():
+        return end - begin
+    tz = begin.tzinfo
+    first = datetime.combine(begin.date(), office_closes_at(), tzinfo=tz) - begin
+    last = end - datetime.combine(end.date(), office_opens_at(), tzinfo=tz)
+    between = calendar.count_between(begin.date(), end.date()) - 1  # end's day is a working day
+    return first + between * _office_day() + last
+
+
+def add_office_time(
+    start: datetime, amount: timedelta, *, agency_id: int | None = None
+) -> datetime:
+    """The moment ``amount`` of office time after ``start`` (by the receipt rule); the inverse
+    of :func:`office_time_between`. Whole days land at the start's time of day, as with
+    :func:`add_working_days`; closing time is given as the next working day's opening."""
+    calendar = _calendar(agency_id)
+    begin = _counting_start(calendar, start)
+    tz = begin.tzinfo
+    today_left = datetime.combine(begin.date(), office_closes_at(), tzinfo=tz) - begin
+    if amount < today_left:
+        return begin + max(amount, timedelta(0))
+    days, rest = divmod(amount - today_left, _office_day())
+    day = calendar.nth_after(begin.date(), days + 1)
+    return datetime.combine(day, office_opens_at(), tzinfo=tz) + rest
+
+
 def working_days_between(a: datetime, b: datetime, *, agency_id: int | None = None) -> int:
     """Whole working days from ``a`` to ``b``: the largest k with add_working_days(a, k) <= b.
 

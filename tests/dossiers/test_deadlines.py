@@ -119,6 +119,23 @@ def test_a_resubmission_continues_the_clock(people):
     assert event.data["new_due_at"] == at("2026-02-24 10:00").isoformat()
 
 
+@pytest.mark.parametrize("asked", ["2026-02-04 10:00", "2026-02-04 10:01"])
+def test_a_short_pause_keeps_the_due_date_to_the_minute(people, asked):
+    """The continued clock carries the part of a day that was left: a pause of a minute or two
+    moves the due date by that much, never by a working day."""
+    set_version(people, processing_days=5, supplement_clock="continue")
+    dossier = people.dossier(
+        S.IN_REVIEW, received_at=at("2026-02-02 10:00"), due_at=at("2026-02-09 10:00")
+    )
+    with travel(asked):
+        workflow.dossier_request_supplement(
+            dossier=dossier, actor=people.specialist, items=[{"what": "CCCD", "reason": "Mờ"}]
+        )
+    with travel("2026-02-04 10:02"):
+        workflow.dossier_resubmit(dossier=dossier, actor=people.applicant)
+    assert dossier.due_at == at("2026-02-09 10:00") + (at("2026-02-04 10:02") - at(asked))
+
+
 def test_a_supplement_asked_at_reception_has_no_clock_to_stop(people):
     dossier = people.dossier(S.SUBMITTED)
     workflow.dossier_request_supplement(
@@ -261,6 +278,34 @@ def test_the_sweep_creates_one_apology_per_episode(sweep_set):
     assert apologies[sweep_set["soon"].pk].state == ApologyState.WAITING_FOR_DATE
     with pytest.raises(IntegrityError), transaction.atomic():
         Apology.objects.create(dossier=sweep_set["soon"], episode=1)
+
+
+def test_an_apology_the_sweep_issues_moves_the_dossier_like_an_officers(sweep_set):
+    """The officer's expected date makes the sweep issue the apology itself: the dossier is then
+    due at the new appointment (not overdue before it), the move is an event synced to the
+    national portal, and a slip past the new appointment is a second episode."""
+    known = sweep_set["soon_known"]
+    with travel("2026-03-10 10:00"):
+        deadline_sweep_run()
+    known.refresh_from_db()
+    assert known.due_at == at("2026-03-18 10:00")
+    assert (known.late_episodes, known.expected_result_at, known.overdue_at) == (1, None, None)
+    event = known.events.get(action="apology")
+    assert (event.from_status, event.to_status, event.actor_id) == (S.IN_REVIEW, S.IN_REVIEW, None)
+    assert event.data["episode"] == 1
+    payload = SyncOutbox.objects.get(event=event).payload
+    assert (payload["action"], payload["code"]) == ("apology", known.code)
+    assert datetime.fromisoformat(payload["new_due_at"]) == at("2026-03-18 10:00")
+
+    with travel("2026-03-12 10:00"):  # after the first due date, before the new appointment
+        deadline_sweep_run()
+    assert not known.events.filter(action="overdue").exists()
+    with travel("2026-03-20 10:00"):  # the new appointment has passed: episode 2
+        deadline_sweep_run()
+    assert list(
+        Apology.objects.filter(dossier=known).order_by("episode").values_list("episode", "state")
+    ) == [(1, ApologyState.ISSUED), (2, ApologyState.WAITING_FOR_DATE)]
+    assert known.events.filter(action="overdue").count() == 1
 
 
 def test_the_sweep_task_mails_one_digest_per_agency_a_day_and_the_letters(people, sweep_set):

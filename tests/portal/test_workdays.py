@@ -112,6 +112,35 @@ def test_it_counts_the_largest_k_whose_sum_is_not_after_b(a, b):
     )
 
 
+OFFICE_DAY = timedelta(hours=9)  # 08:00–17:00, the default office hours
+
+
+@PROPERTY_SETTINGS
+@given(a=moments, b=moments, n=st.integers(min_value=0, max_value=40))
+def test_office_time_is_whole_working_days_and_adds_back(a, b, n):
+    """Office time generalises working days: n working days are n office days, and adding
+    the office time between a and b to a lands on b (as the receipt rule counts b)."""
+    assert workdays.office_time_between(a, add_working_days(a, n)) == n * OFFICE_DAY
+    assert workdays.add_office_time(a, n * OFFICE_DAY) == add_working_days(a, n)
+    between = workdays.office_time_between(a, b)
+    assert between >= timedelta(0)
+    if b > a:
+        assert workdays.add_office_time(a, between) == max(counting_start(b), counting_start(a))
+    else:
+        assert between == timedelta(0)
+
+
+def test_office_time_keeps_a_part_of_a_day():
+    # Wed 4 Feb 2026 10:01 → Mon 9 Feb 10:00: 6h59 on Wed, Thu and Fri, 2 h on Mon.
+    left = workdays.office_time_between(at("2026-02-04 10:01"), at("2026-02-09 10:00"))
+    assert left == timedelta(hours=26, minutes=59)
+    assert workdays.add_office_time(at("2026-02-04 10:02"), left) == at("2026-02-09 10:01")
+    # What is left of a day goes on at the next opening: 1 h on Fri from 16:00, then Mon.
+    assert workdays.add_office_time(at("2026-02-06 16:00"), timedelta(hours=3)) == at(
+        "2026-02-09 10:00"
+    )
+
+
 @PROPERTY_SETTINGS
 @given(day=st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)))
 def test_every_working_day_is_its_own_next_working_day(day):
