@@ -250,7 +250,13 @@ EVENT_LABELS = {
 }
 
 
-def timeline(events) -> list[TimelineEntry]:
+# Notes the agency writes for itself (an assignment's instructions, the specialist's proposal, the
+# approver's comment): the citizen's timeline shows these steps without them, so no opinion is
+# read before the decision (the decision's own reasons are the reject and refuse notes).
+INTERNAL_NOTE_ACTIONS = frozenset({"assign", "propose", "approve"})
+
+
+def timeline(events, *, internal: bool = False) -> list[TimelineEntry]:
     from dossiers.workflow import TRANSITIONS
 
     entries = []
@@ -267,7 +273,7 @@ def timeline(events) -> list[TimelineEntry]:
                 to_status=event.to_status,
                 status_label=status_label(event.to_status),
                 actor=_actor_label(event),
-                note=event.note,
+                note=event.note if internal or event.action not in INTERNAL_NOTE_ACTIONS else "",
                 items=list((event.data or {}).get("items") or []),
             )
         )
@@ -355,7 +361,7 @@ def dossier_view(dossier: Dossier, *, internal: bool = False) -> DossierView:
     events = dossier.events.all().only(
         "action", "to_status", "actor_id", "note", "data", "created_at", "dossier_id"
     )
-    entries = timeline(events)
+    entries = timeline(events, internal=internal)
     outputs = list(dossier.outputs.all().only("kind", "key", "created_at", "dossier_id"))
     return DossierView(
         dossier=dossier,

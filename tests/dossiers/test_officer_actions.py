@@ -137,6 +137,35 @@ def test_propose_stores_the_draft_and_approve_issues_it_signed_as_the_result(
     assert status.intact and status.valid
 
 
+def test_the_agencys_own_notes_are_not_shown_to_the_citizen(people, client):
+    """The specialist's proposal and the approver's comment are the agency's: the citizen's
+    timeline shows those steps without their notes; the decision's reasons are shown."""
+    from django.urls import reverse
+
+    from dossiers.models import DossierEvent
+
+    d = people.dossier(S.AWAITING_APPROVAL)
+    DossierEvent.objects.create(
+        dossier=d,
+        action="propose",
+        from_status=S.IN_REVIEW,
+        to_status=S.AWAITING_APPROVAL,
+        actor=people.specialist,
+        note="ĐỀ XUẤT: không đủ điều kiện",
+        data={"capacity": "specialist"},
+    )
+    login(client, people.approver)
+    officer_page = client.get(officer_url("detail", d)).content.decode()
+    assert "ĐỀ XUẤT: không đủ điều kiện" in officer_page
+    client.force_login(people.applicant)
+    citizen_page = client.get(reverse("dossiers:detail", args=[d.public_id])).content.decode()
+    assert "Trình phê duyệt" in citizen_page  # the step is shown
+    assert "ĐỀ XUẤT" not in citizen_page
+    workflow.dossier_reject(dossier=d, actor=people.approver, reasons="Thiếu giấy tờ gốc")
+    citizen_page = client.get(reverse("dossiers:detail", args=[d.public_id])).content.decode()
+    assert "Thiếu giấy tờ gốc" in citizen_page and "ĐỀ XUẤT" not in citizen_page
+
+
 def test_reject_needs_reasons(people, client):
     d = people.dossier(S.AWAITING_APPROVAL)
     login(client, people.approver)
