@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import deadlines, queues, selectors, workflow
@@ -339,6 +340,14 @@ LOOKUP_LIMITED = _(
     "Bạn đã tra cứu quá nhiều lần trong một phút. Vui lòng chờ một phút rồi thử lại "
     "(too many look-ups; please wait a minute and try again)."
 )
+# Besides the 10 a minute per address: tries on one dossier code, from any address, so that
+# many addresses cannot guess the 4 digits of one code (1 in 5,000 a try: phone or CCCD).
+LOOKUP_CODE_RATE = "20/h"
+LOOKUP_CODE_LIMITED = _(
+    "Mã hồ sơ này đã được tra cứu quá nhiều lần trong một giờ. Vui lòng thử lại sau, hoặc đăng "
+    "nhập để xem hồ sơ của mình (this dossier code was looked up too often in the last hour; "
+    "please try again later, or sign in to see your own dossiers)."
+)
 _NO_DIGITS = "\x00" * 4
 
 
@@ -374,6 +383,10 @@ def _last4(value) -> str:
     return digits[-4:] if len(digits) >= 4 else _NO_DIGITS
 
 
+def _lookup_code_key(group, request) -> str:
+    return re.sub(r"\s", "", request.POST.get("code", "")).upper()[:32]
+
+
 def lookup_matches(dossier: Dossier | None, last4: str) -> bool:
     """Whether ``last4`` ends the applicant's phone or citizen ID; constant-time comparisons,
     and the same work for an unknown code as for a known one."""
@@ -394,6 +407,15 @@ def lookup(request):
         form = LookupForm(request.POST)
         if getattr(request, "limited", False):
             error, status = LOOKUP_LIMITED, 429
+        elif is_ratelimited(
+            request,
+            group="dossiers.lookup.code",
+            key=_lookup_code_key,
+            rate=LOOKUP_CODE_RATE,
+            method="POST",
+            increment=True,
+        ):
+            error, status = LOOKUP_CODE_LIMITED, 429
         elif form.is_valid():
             dossier = selectors.dossier_for_lookup(form.cleaned_data["code"])
             if lookup_matches(dossier, form.cleaned_data["last4"]):

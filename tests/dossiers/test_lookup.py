@@ -94,6 +94,19 @@ def test_bad_input_is_explained(client, dossier):
     assert "Vui lòng nhập đúng 4 chữ số" in html
 
 
+def test_one_code_is_limited_whatever_the_addresses(client, dossier, people):
+    """Guessing the 4 digits of one code from many addresses: 20 tries an hour on a code."""
+    for i in range(20):
+        assert post(client, dossier.code.lower(), "0000", ip=f"10.1.0.{i}").status_code == 200
+    limited = post(client, f" {dossier.code} ", "3789", ip="10.2.0.1")
+    assert limited.status_code == 429
+    html = limited.content.decode()
+    assert "đã được tra cứu quá nhiều lần trong một giờ" in html
+    assert "Đã tiếp nhận" not in html
+    other = people.dossier(DossierStatus.RECEIVED, applicant_data={"phone": "0903 000 111"})
+    assert "Đã tiếp nhận" in post(client, other.code, "0111", ip="10.2.0.1").content.decode()
+
+
 def test_it_is_rate_limited_per_ip(client, dossier):
     for _ in range(10):
         assert post(client, dossier.code, "0000").status_code == 200
