@@ -4,6 +4,7 @@ access (owner only), document reuse, the agency choice and the query counts of t
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -595,3 +596,44 @@ def test_step_pages_query_counts(owner, people, draft, django_assert_max_num_que
         )
     with django_assert_max_num_queries(limit):
         assert owner.get(step_url(draft, step)).status_code == 200
+
+
+# --- Enter in a field moves forward -------------------------------------------------------------
+class _StepFormButtons(HTMLParser):
+    """The submit buttons of a step's own form (the one posting to the step), in page order."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.buttons = action, False, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action and a.get("method") == "post"
+        elif tag == "button" and self.inside and a.get("type", "submit") == "submit":
+            self.buttons.append(a.get("value"))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+@pytest.mark.parametrize(
+    ("step", "forward"),
+    [
+        ("applicant", "next"),
+        ("details", "next"),
+        ("documents", "next"),
+        ("agency", "next"),
+        ("delivery", "next"),
+        ("review", "submit"),
+    ],
+)
+def test_the_forward_button_comes_first_so_enter_moves_forward(owner, people, draft, step, forward):
+    """A browser submits a form with its first submit button when Enter is pressed in a field
+    (HTML's implicit submission): that button must go forward, never back a step."""
+    fill_everything(owner, draft, people.agency)
+    parser = _StepFormButtons(step_url(draft, step))
+    parser.feed(owner.get(step_url(draft, step)).content.decode())
+    assert parser.buttons[0] == forward, parser.buttons
+    assert step == "applicant" or "back" in parser.buttons

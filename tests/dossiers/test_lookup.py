@@ -72,6 +72,7 @@ def test_a_wrong_pair_and_an_unknown_code_look_the_same(client, dossier):
         unknown.content.decode(), "X99999-260101-0001"
     )
     assert "Đã tiếp nhận" not in wrong.content.decode()
+    assert 'role="alert" tabindex="-1" data-error-summary-focus' in wrong.content.decode()
 
 
 def test_a_draft_is_never_found(client, people):

@@ -5,6 +5,7 @@ gives a clear Vietnamese message and stores nothing (neither a row nor a file)."
 from __future__ import annotations
 
 import os
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -68,7 +69,9 @@ class TestItRefusesBadFiles:
         text = response.content.decode()
         assert message in text
         assert 'aria-invalid="true"' in text
-        assert f"slot-error-{SLOT}" in text
+        # The slot's message takes the focus when the page loads (static/js/portal.js).
+        error = re.search(rf'<p [^>]*id="slot-error-{SLOT}"[^>]*>', text)
+        assert error and "data-error-summary-focus" in error.group(0)
         assert not DossierDocument.objects.exists()
         assert stored_files(_media) == []
 
