@@ -459,6 +459,33 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
                 valid = False
         return valid
 
+    def group_errors(self) -> list[dict[str, str]]:
+        """The errors of the groups' rows, for the error summary (``portal/_form_errors.html``):
+        ``{"id": <the field's id>, "label": "<group> – dòng 2 – <field>", "error": …}``; a
+        group's own errors (too few rows) point to its first row. Hidden groups have none."""
+        items: list[dict[str, str]] = []
+        values = getattr(self, "cleaned_data", {})
+        for spec in self.specs:
+            if spec["kind"] != Kind.GROUP:
+                continue
+            formset = self.groups[spec["name"]]
+            if not formset.is_bound or not condition_holds(spec.get("show_if"), values):
+                continue
+            row_word = translation.gettext("dòng")
+            first_ids = [next((b.id_for_label for b in row), "") for row in formset.forms]
+            for number, row in enumerate(formset.forms, start=1):
+                where = f"{field_label(spec)} – {row_word} {number}"
+                for bound in row:
+                    for error in bound.errors:
+                        label = f"{where} – {bound.label}"
+                        items.append({"id": bound.id_for_label, "label": label, "error": error})
+                for error in row.non_field_errors():
+                    items.append({"id": first_ids[number - 1], "label": where, "error": error})
+            for error in formset.non_form_errors():
+                first = first_ids[0] if first_ids else ""
+                items.append({"id": first, "label": field_label(spec), "error": error})
+        return items
+
     def answers(self) -> dict[str, Any]:
         """The cleaned answers as JSON-friendly data (dates ISO, files by name)."""
         out: dict[str, Any] = {}

@@ -292,6 +292,13 @@ def supplement(request, public_id):
             "form": form,
             "note_form": note_form,
             "request_entry": view.supplement_request,
+            # The summary lists the rows' errors and the note's beside the form's own.
+            "summary_more": form.group_errors()
+            + [
+                {"id": field.id_for_label, "label": field.label, "error": error}
+                for field in note_form
+                for error in field.errors
+            ],
         },
         status=status,
     )

@@ -522,6 +522,35 @@ def test_answering_a_supplement_keeps_the_group_rows_left_as_they_were(client, p
     assert dossier.form_data["members"] == members
 
 
+def test_a_supplement_with_a_rows_error_lists_it_in_the_summary(client, people):
+    from tests.factories.procedures import published_version
+
+    people.version = published_version(agencies=[people.agency], schema=GROUP_SCHEMA)
+    members = [{"ten": "Nguyễn Văn Bố", "chu_ho": True}]
+    dossier = people.dossier(S.DRAFT, form_data={"child_name": "An", "members": members})
+    people.document(dossier)
+    workflow.dossier_submit(dossier=dossier, actor=people.applicant)
+    workflow.dossier_request_supplement(
+        dossier=dossier, actor=people.reception, items=[{"what": "Họ tên", "reason": "Sai"}]
+    )
+    client.force_login(people.applicant)
+    url = reverse("dossiers:supplement", args=[dossier.public_id])
+    page = _FormValues()
+    page.feed(client.get(url).content.decode())
+
+    response = client.post(url, {**page.values, "f-members-0-ten": ""})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(r'<div class="form-errors error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary and "data-error-summary-focus" in summary.group(0)
+    assert (
+        '<a href="#id_f-members-0-ten">Thành viên hộ gia đình – dòng 1 – Họ tên</a>' in (summary[1])
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == S.SUPPLEMENT_REQUESTED and dossier.form_data["members"] == members
+
+
 def test_a_required_field_left_empty_is_refused(client, people):
     dossier = supplement_requested(people)
     client.force_login(people.applicant)

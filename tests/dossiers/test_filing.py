@@ -637,3 +637,47 @@ def test_the_forward_button_comes_first_so_enter_moves_forward(owner, people, dr
     parser.feed(owner.get(step_url(draft, step)).content.decode())
     assert parser.buttons[0] == forward, parser.buttons
     assert step == "applicant" or "back" in parser.buttons
+
+
+# --- the error summary lists a group's rows -----------------------------------------------------
+def test_a_rows_error_is_in_the_summary_and_links_to_its_field(owner, people):
+    """'Tiếp tục' with only a row wrong: the summary is shown (and takes the focus) and names
+    the row's field, linking to it; the rows' own messages stay next to their fields."""
+    schema = {
+        "fields": [
+            {"name": "child_name", "kind": "text", "label": "Họ tên của trẻ", "required": True},
+            {
+                "name": "members",
+                "kind": "group",
+                "label": "Thành viên",
+                "min_items": 1,
+                "max_items": 3,
+                "fields": [
+                    {"name": "ten", "kind": "text", "label": "Họ tên", "required": True},
+                    {"name": "nam_sinh", "kind": "number", "label": "Năm sinh"},
+                ],
+            },
+        ]
+    }
+    version = published_version(agencies=[people.agency], schema=schema)
+    draft = filing.dossier_create_draft(version=version, applicant=people.applicant)
+    data = {
+        "child_name": "Nguyễn Văn An",
+        "members-TOTAL_FORMS": "3",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "3",
+        "members-0-ten": "",
+        "members-0-nam_sinh": "1990",
+        "_nav": "next",
+    }
+    response = owner.post(step_url(draft, "details"), data)
+    html = response.content.decode()
+    summary = re.search(r'<div class="form-errors error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary, "no error summary"
+    assert "data-error-summary-focus" in summary.group(0)
+    link = re.search(r'<a href="#(id_[^"]*members-0-ten)">Thành viên – dòng 1 – Họ tên', summary[1])
+    assert link, summary[1]
+    assert f'id="{link[1]}"' in html  # the link's target is the row's field
+    draft.refresh_from_db()
+    assert draft.draft_values["details"]["members-0-nam_sinh"] == ["1990"]  # kept as typed
