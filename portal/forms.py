@@ -36,3 +36,15 @@ class ProfileForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("citizen_id", exc)
         return cleaned
+
+
+def error_summary_items(*forms_) -> list[dict[str, str]]:
+    """The errors of further forms of a page for its error summary (``portal/_form_errors.html``,
+    ``more``): ``{"id": <the field's id, "" for a form's own error>, "label", "error"}``."""
+    items: list[dict[str, str]] = []
+    for form in forms_:
+        items += [{"id": "", "label": "", "error": e} for e in form.non_field_errors()]
+        for field in form.visible_fields():
+            target = f"{field.auto_id}_0" if field.use_fieldset else field.id_for_label
+            items += [{"id": target, "label": field.label, "error": e} for e in field.errors]
+    return items

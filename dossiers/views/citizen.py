@@ -28,6 +28,7 @@ from dossiers.filing import documents_store, documents_unstore
 from dossiers.models import Dossier, DossierDocument, DossierStatus
 from dossiers.outputs import download_filename
 from payments.selectors import fee_summary
+from portal.forms import error_summary_items
 from procedures.forms_builder import build_form
 from procedures.schema import Kind, schema_fields
 
@@ -293,12 +294,7 @@ def supplement(request, public_id):
             "note_form": note_form,
             "request_entry": view.supplement_request,
             # The summary lists the rows' errors and the note's beside the form's own.
-            "summary_more": form.group_errors()
-            + [
-                {"id": field.id_for_label, "label": field.label, "error": error}
-                for field in note_form
-                for error in field.errors
-            ],
+            "summary_more": form.group_errors() + error_summary_items(note_form),
         },
         status=status,
     )

@@ -57,6 +57,7 @@ from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.views.citizen import file_attachment
 from payments.selectors import fee_summary
+from portal.forms import error_summary_items
 from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
 
@@ -573,6 +574,9 @@ def counter_intake(request, code: str):
             "applicant_form": applicant_form,
             "form": form,
             "delivery": delivery,
+            # One summary for the page's three forms (the procedure's form's own errors and
+            # its rows', the applicant's, the delivery's).
+            "summary_more": form.group_errors() + error_summary_items(applicant_form, delivery),
         },
         status=status,
     )

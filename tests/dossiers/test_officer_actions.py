@@ -1,6 +1,7 @@
 """Back-office actions (issue 7): each through its view — status, event, output queued — the
 role 403s, the workflow's refusals, claiming and counter intake."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -297,6 +298,69 @@ def _counter_post(client, people, code, **applicant):
         elif name == "child_name":
             data[key] = "Phạm Văn Bé"
     return client.post(officer_url("counter_intake", code=code), {**data, **files})
+
+
+def test_counter_intake_shows_a_groups_rows_and_one_summary_for_its_three_forms(
+    people, client, queued
+):
+    """A procedure with a group: its rows are on the counter page and are filed; errors of the
+    applicant's form alone still give the page's summary, which takes the focus."""
+    from tests.factories.procedures import published_version
+
+    schema = {
+        "fields": [
+            {"name": "child_name", "kind": "text", "label": "Họ tên của trẻ", "required": True},
+            {
+                "name": "members",
+                "kind": "group",
+                "label": "Thành viên",
+                "min_items": 1,
+                "max_items": 2,
+                "fields": [{"name": "ten", "kind": "text", "label": "Họ tên", "required": True}],
+            },
+            {
+                "name": "birth_cert",
+                "kind": "document",
+                "document": "giay_chung_sinh",
+                "label": "GCS",
+            },
+        ]
+    }
+    version = published_version(agencies=[people.agency], schema=schema)
+    code = version.procedure.code
+    login(client, people.reception)
+    page = client.get(officer_url("counter_intake", code=code)).content.decode()
+    assert 'name="f-members-TOTAL_FORMS"' in page and 'name="f-members-0-ten"' in page
+    data = {
+        "a-full_name": "Phạm Thị Hoa",
+        "a-citizen_id": "079190000123",
+        "a-date_of_birth": "1990-05-01",
+        "a-phone": "not a phone",
+        "a-email": "",
+        "a-address": "1 Lê Lợi",
+        "d-result_delivery": "counter",
+        "f-child_name": "Phạm Văn Bé",
+        "f-members-TOTAL_FORMS": "2",
+        "f-members-INITIAL_FORMS": "0",
+        "f-members-MIN_NUM_FORMS": "1",
+        "f-members-MAX_NUM_FORMS": "2",
+        "f-members-0-ten": "Phạm Văn Cha",
+        "f-birth_cert": SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"),
+    }
+    r = client.post(officer_url("counter_intake", code=code), data)
+    assert r.status_code == 400
+    html = r.content.decode()
+    summary = re.search(r'<div class="form-errors error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary and "data-error-summary-focus" in summary.group(0)
+    assert 'href="#id_a-phone"' in summary[1]
+    assert not Dossier.objects.filter(channel="counter").exists()
+
+    data["a-phone"] = "0912345678"
+    data["f-birth_cert"] = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+    r = client.post(officer_url("counter_intake", code=code), data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    dossier = Dossier.objects.get(channel="counter")
+    assert dossier.form_data["members"] == [{"ten": "Phạm Văn Cha"}]
 
 
 def test_counter_intake_files_receives_and_queues_the_receipt(
