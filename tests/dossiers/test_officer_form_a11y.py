@@ -155,10 +155,14 @@ def test_a_supplement_request_without_items_says_so_in_vietnamese(people, client
     root = assert_accessible_errors(markup)
     assert "Please submit" not in markup
     (errors,) = [n for n in root if n.attrs.get("id") == "items-errors"]
-    assert errors.attrs.get("role") == "alert"
-    assert errors.text() == (
-        "Vui lòng ghi ít nhất 1 nội dung cần bổ sung (list at least 1 missing item)."
-    )
+    # The list's error summary: it takes the focus and names every item's errors.
+    assert "data-error-summary-focus" in errors.attrs and errors.attrs["tabindex"] == "-1"
+    text = errors.text()
+    assert "Vui lòng ghi ít nhất 1 nội dung cần bổ sung (list at least 1 missing item)." in text
+    text = " ".join(text.replace(" :", ":").split())  # the text of the links, then ": "
+    assert "Nội dung cần bổ sung (What is missing) – 1: Vui lòng nhập thông tin này" in text
+    assert "Lý do (Why) – 1: Vui lòng nhập thông tin này" in text
+    assert 'href="#id_items-0-what"' in markup and 'href="#id_items-0-reason"' in markup
     assert [n.tag for n in describers(root, "items-errors")] == ["table"]
     for name in ("what", "reason"):  # the first row is required (min_num=1)
         assert control(root, f"id_items-0-{name}").attrs["aria-invalid"] == "true"
