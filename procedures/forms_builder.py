@@ -459,6 +459,22 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
                 valid = False
         return valid
 
+    def note_files_not_kept(self) -> None:
+        """For a form shown again after a failed post: a file chosen in a document field that
+        has no error of its own was not stored, and a browser cannot choose it again by itself;
+        say so next to the field, with the file's name (nothing is dropped silently)."""
+        for spec in self.specs:
+            name = spec["name"]
+            if spec["kind"] != Kind.DOCUMENT or name in self.errors or not self.files:
+                continue
+            upload = self.files.get(self.add_prefix(name))
+            if upload:
+                message = translation.gettext(
+                    "Tệp «%(name)s» chưa được lưu vì biểu mẫu còn lỗi: vui lòng chọn lại tệp này "
+                    "(the file was not saved because the form has errors; choose it again)."
+                ) % {"name": PurePath(upload.name or "").name[:100]}
+                self.add_error(name, ValidationError(message, code="not_kept"))
+
     def group_errors(self) -> list[dict[str, str]]:
         """The errors of the groups' rows, for the error summary (``portal/_form_errors.html``):
         ``{"id": <the field's id>, "label": "<group> – dòng 2 – <field>", "error": …}``; a

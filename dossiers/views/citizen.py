@@ -280,6 +280,7 @@ def supplement(request, public_id):
                         request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
                     )
                     return redirect("dossiers:detail", public_id=dossier.public_id)
+        form.note_files_not_kept()
         status = 400
     else:
         form, note_form, _slots = _supplement_forms(dossier)

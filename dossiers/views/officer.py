@@ -562,6 +562,7 @@ def counter_intake(request, code: str):
                     % {"code": dossier.code},
                 )
                 return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+        form.note_files_not_kept()
         status = 400
     else:
         applicant_form, form, delivery, slots = _counter_forms(version)

@@ -404,7 +404,8 @@ def test_files_sent_together_may_not_exceed_the_dossier_total(client, people, se
     # On the second file only: next to it, and in the error summary linking to it.
     assert html.count("Tổng dung lượng giấy tờ của hồ sơ vượt quá") == 2
     assert '<a href="#id_f-marriage_cert">' in html
-    assert '<a href="#id_f-birth_cert">' not in html
+    # The first file passed its checks but was not stored either: it is named, to choose again.
+    assert html.count("Tệp «mot.pdf» chưa được lưu vì biểu mẫu còn lỗi") == 2
     assert 'value="Nguyễn Văn Bình"' in html  # what the citizen typed is kept
     assert "Gửi lại cả hai giấy" in html
     dossier.refresh_from_db()
@@ -560,6 +561,26 @@ def test_a_required_field_left_empty_is_refused(client, people):
     assert response.status_code == 400
     dossier.refresh_from_db()
     assert dossier.status == S.SUPPLEMENT_REQUESTED
+
+
+def test_a_file_sent_with_another_error_is_named_to_be_chosen_again(client, people):
+    """A browser cannot keep a chosen file when the page comes back with an error elsewhere: the
+    page says which file was not saved, next to its field and in the summary."""
+    dossier = supplement_requested(people)
+    client.force_login(people.applicant)
+    response = client.post(
+        reverse("dossiers:supplement", args=[dossier.public_id]),
+        {
+            "f-child_name": "",
+            "f-birth_cert": SimpleUploadedFile("chụp-lại-rõ.pdf", PDF_BYTES, "application/pdf"),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = "Tệp «chụp-lại-rõ.pdf» chưa được lưu vì biểu mẫu còn lỗi: vui lòng chọn lại tệp này"
+    assert html.count(message) == 2  # next to the field and in the summary
+    assert 'href="#id_f-birth_cert"' in html
+    assert dossier.documents.count() == 1  # nothing stored
 
 
 def test_the_supplement_page_needs_a_pending_request(client, people):

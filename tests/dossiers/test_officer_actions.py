@@ -353,6 +353,7 @@ def test_counter_intake_shows_a_groups_rows_and_one_summary_for_its_three_forms(
     summary = re.search(r'<div class="form-errors error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert summary and "data-error-summary-focus" in summary.group(0)
     assert 'href="#id_a-phone"' in summary[1]
+    assert "Tệp «scan.pdf» chưa được lưu vì biểu mẫu còn lỗi" in summary[1]  # choose it again
     assert not Dossier.objects.filter(channel="counter").exists()
 
     data["a-phone"] = "0912345678"
