@@ -10,6 +10,7 @@ cleaned values become ``applicant_data`` / ``form_data``. The status change itse
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -117,26 +118,40 @@ def _refresh(dossier: Dossier, locked: Dossier, fields) -> None:
 STAMPS = "_stamps"
 
 
-def parse_stamp(value) -> int | None:
-    """The browser's send time of a save (``_stamp``, ms), if it sent a sensible one."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 10**15 else None
+Stamp = tuple[str, int]
+_STAMP = re.compile(r"([a-z0-9]{1,16})\.([0-9]{1,12})")
 
 
-def _is_stale(locked: Dossier, step: str, stamp: int | None) -> bool:
-    """A save sent before the last one recorded for the step (requests can arrive late)."""
-    if stamp is None:
+def parse_stamp(value) -> Stamp | None:
+    """A save's place in the order its page sent them (``_stamp``: ``"<page>.<n>"``,
+    static/js/filing.js: a random name per page load and a counter), if it sent a sensible one.
+
+    Only saves of one page load are ordered: clocks of two devices (or tabs) are not compared,
+    so a device whose clock runs fast cannot make another's saves look old.
+    """
+    match = _STAMP.fullmatch(str(value or ""))
+    return (match[1], int(match[2])) if match else None
+
+
+def _is_stale(locked: Dossier, step: str, stamp: Stamp | None, *, autosave: bool) -> bool:
+    """An autosave sent before the last save recorded for the step by the same page (requests
+    can arrive late). A save the citizen asked for (a button) is never dropped."""
+    if stamp is None or not autosave:
         return False
-    return stamp <= int((locked.draft_values.get(STAMPS) or {}).get(step, 0))
+    last = (locked.draft_values.get(STAMPS) or {}).get(step)
+    if not isinstance(last, list) or len(last) != 2:
+        return False
+    return last[0] == stamp[0] and stamp[1] <= int(last[1])
 
 
-def _stamped(draft_values: dict, step: str, stamp: int | None) -> dict:
+def _stamped(draft_values: dict, step: str, stamp: Stamp | None) -> dict:
     if stamp is None:
         return draft_values
-    return {**draft_values, STAMPS: {**(draft_values.get(STAMPS) or {}), step: stamp}}
+    stamps = draft_values.get(STAMPS) or {}
+    last = stamps.get(step)
+    if isinstance(last, list) and len(last) == 2 and last[0] == stamp[0]:
+        stamp = (stamp[0], max(stamp[1], int(last[1])))  # the page's order only goes forward
+    return {**draft_values, STAMPS: {**stamps, step: list(stamp)}}
 
 
 @transaction.atomic
@@ -147,7 +162,7 @@ def draft_save_values(
     values: dict,
     draft_step: str | None = None,
     autosave: bool = False,
-    stamp: int | None = None,
+    stamp: Stamp | None = None,
 ) -> Dossier:
     """Store the raw values of one step (valid or not) and where the citizen is.
 
@@ -158,7 +173,9 @@ def draft_save_values(
     if step not in RAW_STEPS:
         raise ValueError(step)
     locked = _locked_draft(dossier)
-    if _is_stale(locked, step, stamp) or (autosave and locked.draft_values.get(step) == values):
+    if _is_stale(locked, step, stamp, autosave=autosave) or (
+        autosave and locked.draft_values.get(step) == values
+    ):
         return dossier
     locked.draft_values = _stamped({**locked.draft_values, step: values}, step, stamp)
     locked.draft_step = draft_step or step
@@ -182,11 +199,18 @@ def draft_set_step(*, dossier: Dossier, step: str) -> Dossier:
 
 @transaction.atomic
 def draft_set_agency(
-    *, dossier: Dossier, agency, draft_step: str, autosave: bool = False, stamp: int | None = None
+    *,
+    dossier: Dossier,
+    agency,
+    draft_step: str,
+    autosave: bool = False,
+    stamp: Stamp | None = None,
 ) -> Dossier:
     """The receiving agency (the view only offers agencies that offer the procedure)."""
     locked = _locked_draft(dossier)
-    if _is_stale(locked, "agency", stamp) or (autosave and locked.agency_id == agency.pk):
+    if _is_stale(locked, "agency", stamp, autosave=autosave) or (
+        autosave and locked.agency_id == agency.pk
+    ):
         return dossier
     locked.agency = agency
     locked.draft_step = draft_step
@@ -205,11 +229,11 @@ def draft_set_delivery(
     cleaned: dict | None,
     draft_step: str,
     autosave: bool = False,
-    stamp: int | None = None,
+    stamp: Stamp | None = None,
 ) -> Dossier:
     """Raw delivery values always; the dossier's fields only when they are valid."""
     locked = _locked_draft(dossier)
-    if _is_stale(locked, "delivery", stamp) or (
+    if _is_stale(locked, "delivery", stamp, autosave=autosave) or (
         autosave and locked.draft_values.get("delivery") == values
     ):
         return dossier

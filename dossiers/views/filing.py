@@ -107,7 +107,7 @@ def _context(dossier: Dossier, step: str, **extra) -> dict:
     }
 
 
-def _stamp(request) -> int | None:
+def _stamp(request) -> filing.Stamp | None:
     """When the browser sent this save (static/js/filing.js); older saves are ignored."""
     return filing.parse_stamp(request.POST.get("_stamp"))
 

@@ -15,13 +15,15 @@
   "use strict";
   var PREFIX = "portal.filing.unsaved:";
   var KEY = PREFIX + window.location.pathname;
+  // Saves are ordered within this page load only: a random name for the page and a counter
+  // (the server never compares two devices' clocks).
+  var page = Math.random().toString(36).slice(2, 12) || "p";
   var last = 0;
   var base = null; // what the server holds for this step (a fingerprint)
 
   function stamp() {
-    // Strictly increasing within the page, even for two saves in the same millisecond.
-    last = Math.max(Date.now(), last + 1);
-    return String(last);
+    last += 1;
+    return page + "." + last;
   }
 
   function fields(form) {

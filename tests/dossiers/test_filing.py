@@ -227,18 +227,39 @@ class TestDraftsAutosaveAndResume:
         assert draft.draft_values["applicant"]["full_name"] == ["Lan"]
 
     def test_an_autosave_sent_before_a_newer_save_is_ignored(self, owner, draft):
-        owner.post(autosave_url(draft, "details"), {"child_name": "An", "_stamp": "2000"})
-        owner.post(step_url(draft, "details"), {**DETAILS, "_nav": "next", "_stamp": "3000"})
-        # An autosave sent at 2500 (before "Tiếp tục") but processed after it.
-        owner.post(autosave_url(draft, "details"), {"child_name": "", "_stamp": "2500"})
+        owner.post(autosave_url(draft, "details"), {"child_name": "An", "_stamp": "tab1.20"})
+        owner.post(step_url(draft, "details"), {**DETAILS, "_nav": "next", "_stamp": "tab1.30"})
+        # An autosave the page sent before "Tiếp tục" (25) but processed after it.
+        owner.post(autosave_url(draft, "details"), {"child_name": "", "_stamp": "tab1.25"})
         draft.refresh_from_db()
         assert draft.draft_values["details"]["child_name"] == [DETAILS["child_name"]]
         assert draft.draft_step == "documents"
         owner.post(
-            autosave_url(draft, "details"), {**DETAILS, "child_name": "Bình", "_stamp": "4000"}
+            autosave_url(draft, "details"), {**DETAILS, "child_name": "Bình", "_stamp": "tab1.40"}
         )
         draft.refresh_from_db()
         assert draft.draft_values["details"]["child_name"] == ["Bình"]
+
+    def test_saves_from_another_device_are_never_taken_for_old_ones(self, owner, draft):
+        """Only one page's saves are ordered: another page's (another device, whatever its
+        clock) are kept, and a button the citizen pressed is never dropped."""
+        owner.post(autosave_url(draft, "details"), {"child_name": "An", "_stamp": "phone.900"})
+        owner.post(autosave_url(draft, "details"), {"child_name": "Bình", "_stamp": "laptop.1"})
+        draft.refresh_from_db()
+        assert draft.draft_values["details"]["child_name"] == ["Bình"]
+        owner.post(autosave_url(draft, "details"), {"child_name": "Chi", "_stamp": "laptop.5"})
+        # The same page's "Tiếp tục" with an older number than its last autosave: still saved.
+        response = owner.post(
+            step_url(draft, "details"), {**DETAILS, "_nav": "next", "_stamp": "laptop.3"}
+        )
+        assert response["Location"] == step_url(draft, "documents")
+        draft.refresh_from_db()
+        assert draft.draft_values["details"]["child_name"] == [DETAILS["child_name"]]
+        assert draft.draft_step == "documents"
+        # That page's order only goes forward: its autosave 4 is older than its 5.
+        owner.post(autosave_url(draft, "details"), {"child_name": "", "_stamp": "laptop.4"})
+        draft.refresh_from_db()
+        assert draft.draft_values["details"]["child_name"] == [DETAILS["child_name"]]
 
     def test_save_draft_stays_on_the_step(self, owner, draft):
         response = owner.post(step_url(draft, "applicant"), {"full_name": "", "_nav": "save"})
