@@ -16,7 +16,14 @@ from django.http import Http404
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import INTERNAL_SLOTS, Dossier, DossierEvent, DossierOutput, DossierStatus
+from dossiers.models import (
+    INTERNAL_SLOTS,
+    Dossier,
+    DossierEvent,
+    DossierOutput,
+    DossierStatus,
+    OutputKind,
+)
 from portal.roles import OFFICER_ROLES, Role, role_names
 from procedures.schema import Kind, schema_fields
 
@@ -191,11 +198,17 @@ def output_for_viewer(*, public_id, output_id: int, user) -> DossierOutput:
             dossier__in=Dossier.objects.filter(viewer_filter(user)),
         )
         .select_related("dossier")
-        .only("file", "kind", "key", "dossier__code", "dossier__public_id")
+        .only("file", "kind", "key", "dossier__code", "dossier__public_id", "dossier__applicant_id")
         .first()
     )
     if output is None:
         raise Http404("Không tìm thấy văn bản (document not found).")
+    if output.kind == OutputKind.RESULT and output.dossier.applicant_id == user.pk:
+        from payments.selectors import fee_blocking_message
+
+        # A fee still unpaid holds the result back, as it holds back handing it over.
+        if fee_blocking_message(dossier=output.dossier, action="return_result"):
+            raise Http404("Kết quả chờ thanh toán phí (the result waits for the fee).")
     return output
 
 

@@ -25,8 +25,9 @@ from django_ratelimit.decorators import ratelimit
 
 from dossiers import deadlines, queues, selectors, workflow
 from dossiers.filing import documents_store, documents_unstore
-from dossiers.models import Dossier, DossierDocument, DossierStatus
+from dossiers.models import Dossier, DossierDocument, DossierStatus, OutputKind
 from dossiers.outputs import download_filename
+from payments.models import FeeStatus
 from payments.selectors import fee_summary
 from portal.forms import error_summary_items
 from procedures.forms_builder import build_form
@@ -87,6 +88,13 @@ def detail(request, public_id):
         "fee": fee_summary(dossier=dossier),
         "time_left": deadlines.dossier_time_left(dossier),
     }
+    # A fee still unpaid holds the result back from its applicant, as it holds back handing it
+    # over at the counter (payments.selectors.fee_blocking_message): the download waits for it.
+    fee = context["fee"]
+    if fee is not None and fee.status == FeeStatus.UNPAID and context["is_applicant"]:
+        held = [o for o in view.outputs if o.kind == OutputKind.RESULT]
+        view.outputs = [o for o in view.outputs if o.kind != OutputKind.RESULT]
+        context["result_held_for_fee"] = bool(held)
     if context["time_left"]:  # the same words as the officers' queues, in the page's language
         context["time_left_text"] = queues.TIME_LEFT[context["time_left"]][0]
     return render(request, "dossiers/detail.html", context)

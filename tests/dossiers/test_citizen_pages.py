@@ -190,6 +190,44 @@ def test_the_dossier_page_shows_data_documents_timeline_and_downloads(client, pe
     assert "Hạn trả kết quả" in html
 
 
+def test_an_unpaid_fee_holds_the_result_back_from_its_applicant(client, people):
+    """A fee due when the result is handed back holds back the download too: the applicant is
+    told to pay; the agency's officers still reach the result; paid, the applicant gets it."""
+    from dossiers.models import OutputKind
+    from payments.models import DossierFee, FeeDue, FeeStatus
+    from tests.dossiers.officer_support import login
+
+    dossier = people.dossier(S.RESULT_READY)
+    fee = DossierFee.objects.create(
+        dossier=dossier,
+        fee_kind="fixed",
+        unit_amount=50_000,
+        units=1,
+        base_amount=50_000,
+        amount=50_000,
+        waivers=[],
+        rule="Mức cố định 50.000 đồng/hồ sơ",
+        due_on=FeeDue.RESULT,
+        status=FeeStatus.UNPAID,
+    )
+    result = people.output(dossier, kind=OutputKind.RESULT, key="signed")
+    download = reverse("dossiers:output_download", args=[dossier.public_id, result.pk])
+    client.force_login(people.applicant)
+    page = client.get(detail_url(dossier)).content.decode()
+    assert download not in page
+    assert "Vui lòng thanh toán phí, lệ phí để nhận kết quả" in page
+    assert client.get(download).status_code == 404
+
+    login(client, people.reception)
+    assert client.get(download).status_code == 200
+
+    DossierFee.objects.filter(pk=fee.pk).update(status=FeeStatus.PAID, paid_at=timezone.now())
+    client.force_login(people.applicant)
+    page = client.get(detail_url(dossier)).content.decode()
+    assert download in page and "để nhận kết quả" not in page
+    assert client.get(download).status_code == 200
+
+
 def test_a_result_means_no_withdraw_action(client, people):
     dossier = people.dossier(S.RESULT_READY)
     client.force_login(people.applicant)
