@@ -231,8 +231,8 @@ class QueueCount(models.Model):
     Maintained by the database, not by Python: triggers on ``dossiers_dossier`` (migration
     0005) add and subtract on every INSERT, UPDATE and DELETE and empty the counts on TRUNCATE,
     whoever writes (the workflow, the bench's bulk load, a test factory), so a queue page reads a
-    handful of rows instead of counting an agency's dossiers. Drafts (``status = 'draft'``) are
-    not counted. Not for fixtures: loading dossiers counts them already.
+    handful of rows instead of counting an agency's dossiers. Only filed dossiers (an agency and
+    a code, migration 0007) are counted: not drafts, nor drafts withdrawn before filing. Not for fixtures: loading dossiers counts them already.
     """
 
     agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")

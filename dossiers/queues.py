@@ -324,7 +324,8 @@ def _row_annotations() -> dict:
 
 def queue_queryset(*, queue: Queue, agency, user) -> QuerySet:
     qs = Dossier.objects.filter(agency=agency)
-    qs = qs.exclude(status=S.DRAFT) if queue.status is None else qs.filter(status=queue.status)
+    # "All": every filed dossier (a code), not drafts nor drafts withdrawn before filing.
+    qs = qs.filter(code__isnull=False) if queue.status is None else qs.filter(status=queue.status)
     if queue.mine:
         qs = qs.filter(assigned_to=user)
     return qs

@@ -1,7 +1,7 @@
-"""Queue counts kept by database triggers (dossiers.models.QueueCount, migration 0005): after
-any write — the workflow, a bulk insert, a bulk update, a delete, a move to another agency —
-they equal a GROUP BY over the dossiers; drafts are not counted; concurrent transitions in one
-agency neither lose an update nor deadlock."""
+"""Queue counts kept by database triggers (dossiers.models.QueueCount, migrations 0005 and
+0007): after any write — the workflow, a bulk insert, a bulk update, a delete, a move to another
+agency — they equal a GROUP BY over the filed dossiers; drafts, filed or withdrawn before filing,
+are not counted; concurrent transitions in one agency neither lose an update nor deadlock."""
 
 import io
 import threading
@@ -28,7 +28,7 @@ def counted() -> dict[tuple[int, str], int]:
 def grouped() -> dict[tuple[int, str], int]:
     return {
         (row["agency_id"], row["status"]): row["n"]
-        for row in Dossier.objects.exclude(status=S.DRAFT)
+        for row in Dossier.objects.exclude(code=None)
         .exclude(agency=None)
         .order_by()
         .values("agency_id", "status")
@@ -78,6 +78,21 @@ def test_counts_follow_every_kind_of_write(people):
     assert counted() == grouped()
     assert counted()[(other.pk, S.RESULT_READY)] == 40
     assert counted()[(other.pk, S.SUBMITTED)] == 1
+
+
+def test_a_draft_withdrawn_before_filing_is_in_no_queue(people, client):
+    """Such a draft is its citizen's alone: not counted, not listed in "Tất cả hồ sơ"."""
+    from tests.dossiers.officer_support import login, officer_url
+
+    filed = people.dossier(S.SUBMITTED)
+    draft = people.dossier(S.DRAFT)
+    workflow.dossier_withdraw(dossier=draft, actor=people.applicant, reason="")
+    assert Dossier.objects.get(pk=draft.pk).status == S.WITHDRAWN
+    assert counted() == grouped() == {(people.agency.pk, S.SUBMITTED): 1}
+    assert queues.queue_counts(agency=people.agency, user=people.reception)["all"] == 1
+    login(client, people.reception)
+    page = client.get(officer_url("queue", slug="all")).content.decode()
+    assert filed.code in page and str(draft.public_id) not in page
 
 
 def test_the_queue_page_counts_are_the_counters(people, client):

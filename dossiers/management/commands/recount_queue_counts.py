@@ -1,6 +1,6 @@
 """``manage.py recount_queue_counts``: rebuild the back-office queue counts (``QueueCount``)
 from the dossiers, e.g. after loading fixtures that held both dossiers and counts, or after a
-``TRUNCATE`` of the counts alone. The triggers of migration 0005 keep them right otherwise.
+``TRUNCATE`` of the counts alone. The triggers (migrations 0005, 0007) keep them right otherwise.
 
 On PostgreSQL the dossier table is locked against writes (SHARE mode) for the few milliseconds
 of the recount, so no transition slips between the count and its storage.
@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "Đếm lại số hồ sơ của các hàng đợi (recount the back-office queue counts)."
 
     def handle(self, *args, **options):
-        backfill = importlib.import_module("dossiers.migrations.0005_queue_counts").BACKFILL
+        backfill = importlib.import_module(
+            "dossiers.migrations.0007_queue_counts_filed_only"
+        ).BACKFILL
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
