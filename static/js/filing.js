@@ -90,10 +90,22 @@
     return document.getElementById("autosave-status");
   }
 
+  // The visible status line is not a live region: saved every pause in typing, it would talk
+  // over the citizen. A screen reader hears, through #autosave-announce, the first save of the
+  // page, a failure, the first save after one, and a restore.
+  var quiet = false; // a save was announced and none has failed since
+
+  function announce(text) {
+    var live = document.getElementById("autosave-announce");
+    if (live) live.textContent = text;
+  }
+
   function say(text, link) {
     var box = status();
     if (!box) return;
     box.textContent = text;
+    announce(link ? text + " " + link.text : text);
+    quiet = false;
     if (link) {
       box.appendChild(document.createTextNode(" "));
       var a = document.createElement("a");
@@ -121,7 +133,10 @@
     base = event.detail.xhr.getResponseHeader("X-Saved-Version") || base;
     drop();
     var box = status();
-    if (box) box.classList.remove("autosave-failed");
+    if (!box) return;
+    box.classList.remove("autosave-failed");
+    if (!quiet) announce(box.textContent.trim());
+    quiet = true;
   });
 
   function failed(form, code) {
@@ -166,7 +181,10 @@
       return;
     }
     var box = status();
-    if (box) box.textContent = box.dataset.restored;
+    if (box) {
+      box.textContent = box.dataset.restored;
+      announce(box.dataset.restored);
+    }
     // Save what came back (autosave), and let dependent fields show or hide.
     changed.forEach(function (el) {
       el.dispatchEvent(new Event("change", { bubbles: true }));

@@ -317,3 +317,36 @@ def test_a_kept_copy_does_not_overwrite_a_newer_save_made_elsewhere(
     assert dossier.draft_values["details"]["tre_noi_sinh"] == ["Bệnh viện Hùng Vương"]
     kept = page.evaluate("Object.keys(sessionStorage)")
     assert "portal.filing.unsaved:" + urlparse(step_url).path not in kept  # the copy is dropped
+
+
+def test_the_autosave_is_announced_once_then_only_when_something_goes_wrong(
+    live_server, page, catalog, citizen
+):
+    """A screen reader is not told of every save while the citizen types: the first save of the
+    page is announced (role=status), later ones only update the visible line; a failure is."""
+    open_filing(page, live_server, citizen.email)
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect_step(page, 2, "Thông tin hồ sơ")
+    live = page.locator("#autosave-announce")
+    expect(live).to_have_attribute("role", "status")
+    assert page.locator("#autosave-status").get_attribute("aria-live") is None
+    page.evaluate(
+        """() => {
+            window.announced = [];
+            new MutationObserver(() => window.announced.push(
+                document.getElementById("autosave-announce").textContent.trim()
+            )).observe(document.getElementById("autosave-announce"),
+                       {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    for field, value in [("Họ, chữ đệm và tên của trẻ", "Nguyễn Văn An"), ("Nơi sinh", "Từ Dũ")]:
+        with page.expect_response(lambda r: r.url.endswith("/tu-luu/") and r.ok):
+            page.get_by_label(field).fill(value)
+    expect(page.locator("#autosave-status")).to_contain_text("Đã tự động lưu")
+    announced = page.evaluate("() => window.announced")
+    assert len(announced) == 1 and announced[0].startswith("Đã tự động lưu"), announced
+
+    end_session(page)
+    page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
+    expect(live).to_contain_text("Chưa lưu được: phiên đăng nhập đã hết")
