@@ -402,11 +402,21 @@ def dossier_request_supplement(
 
 
 def dossier_resubmit(
-    *, dossier: Dossier, actor, note: str = "", validate: Callable[[Dossier], None] | None = None
+    *,
+    dossier: Dossier,
+    actor,
+    note: str = "",
+    validate: Callable[[Dossier], None] | None = None,
+    changes: dict | None = None,
 ) -> Dossier:
-    """Nộp bổ sung: back to where the supplement was requested (reception or review)."""
+    """Nộp bổ sung: back to where the supplement was requested (reception or review).
+
+    ``changes``: the answers the citizen changed, ``{field: {"old": …, "new": …}}``, recorded
+    in the event (the dossier keeps only the new ones)."""
 
     clock: dict = {}  # filled by mutate, recorded in the event's data (why the due date moved)
+    if changes:
+        clock["changes"] = changes
 
     def mutate(d: Dossier) -> set[str]:
         from dossiers.deadlines import due_at_after_resume

@@ -234,6 +234,15 @@ def _check_uploads(form, dossier: Dossier, slots: dict) -> list:
     return checked
 
 
+def _changes(old: dict, new: dict) -> dict:
+    """The answers a supplement changed, old and new, for the resubmit event (its history)."""
+    return {
+        name: {"old": old.get(name), "new": new.get(name)}
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    }
+
+
 def _new_form_data(dossier: Dossier, answers: dict) -> dict:
     specs = schema_fields(dossier.version.form_schema)
     document_fields = {s["name"] for s in specs if s.get("kind") == Kind.DOCUMENT}
@@ -267,9 +276,8 @@ def supplement(request, public_id):
                 stored: list[DossierDocument] = []
                 try:
                     with transaction.atomic():
-                        Dossier.objects.filter(pk=dossier.pk).update(
-                            form_data=_new_form_data(dossier, form.answers())
-                        )
+                        new_data = _new_form_data(dossier, form.answers())
+                        Dossier.objects.filter(pk=dossier.pk).update(form_data=new_data)
                         stored = documents_store(
                             dossier=dossier, checked=checked, user=request.user
                         )
@@ -277,6 +285,7 @@ def supplement(request, public_id):
                             dossier=dossier,
                             actor=request.user,
                             note=note_form.cleaned_data["note"],
+                            changes=_changes(dossier.form_data or {}, new_data),
                         )
                 except BaseException as exc:
                     documents_unstore(stored)  # the rollback removed their rows

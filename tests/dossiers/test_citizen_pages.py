@@ -357,6 +357,8 @@ def test_it_shows_the_request_and_resubmits_with_changes_and_a_new_document(clie
     event = dossier.events.last()
     assert event.action == "resubmit"
     assert event.note == "Đã sửa họ tên và chụp lại giấy chứng sinh"
+    # The history keeps what the answer was before the supplement.
+    assert event.data["changes"] == {"child_name": {"old": "Nguyen Van An", "new": "Nguyễn Văn An"}}
 
 
 def test_a_refused_file_keeps_the_request_open(client, people):
