@@ -110,10 +110,13 @@ def rendered(form) -> str:
 
 
 def caption(page: str, text: str) -> str:
-    """The inner HTML of the <label> or <legend> whose text starts with ``text``."""
+    """The inner HTML of the <label> or <legend> whose text starts with ``text``, without the
+    markup of its English gloss (portal/templatetags/gloss.py)."""
+    gloss = re.compile(r'<span class="en" lang="en">(.*?)</span>', re.S)
     for match in re.finditer(r"<(label|legend)\b[^>]*>(.*?)</\1>", page, re.S):
-        if html.unescape(match.group(2)).startswith(text):
-            return html.unescape(match.group(2))
+        inner = html.unescape(gloss.sub(r"\1", match.group(2)))
+        if inner.startswith(text):
+            return inner
     raise AssertionError(f"no label or legend {text!r} in the page")
 
 
