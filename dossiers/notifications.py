@@ -10,6 +10,7 @@ from django.utils import translation
 from dossiers.deadlines import dossier_time_left, time_left_label
 from dossiers.models import DossierEvent, DossierStatus
 from dossiers.outputs import dossier_url
+from dossiers.selectors import INTERNAL_NOTE_ACTIONS
 
 
 def event_email_send(*, event_id: int) -> bool:
@@ -39,6 +40,9 @@ def event_email_send(*, event_id: int) -> bool:
             "procedure": dossier.version.procedure,
             "dossier_url": dossier_url(dossier),
             "time_left_text": time_left_label(dossier_time_left(dossier)),
+            # The agency's own notes (proposal, assignment, approval) are not the citizen's to
+            # read, here as on the dossier page (selectors.INTERNAL_NOTE_ACTIONS).
+            "note": "" if event.action in INTERNAL_NOTE_ACTIONS else event.note,
         }
         subject = render_to_string("emails/dossier_status_subject.txt", context).strip()
         text = render_to_string("emails/dossier_status.txt", context)

@@ -92,7 +92,9 @@ WITH created AS (
     SET due_at = c.new_appointment, late_episodes = GREATEST(d.late_episodes, c.episode),
         overdue_at = NULL, expected_result_at = NULL, updated_at = %(now)s
     FROM created c
-    WHERE d.id = c.dossier_id AND c.state = 'issued'
+    -- re-checked after waiting for the row's lock: a dossier a transition took out of the
+    -- running statuses meanwhile (withdrawn, completed) is not moved
+    WHERE d.id = c.dossier_id AND c.state = 'issued' AND d.status = ANY(%(running)s)
     RETURNING d.id, d.status, d.code, d.version_id, c.episode, c.original_due_at,
               c.new_appointment
 ), events AS (

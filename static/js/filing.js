@@ -1,6 +1,6 @@
-// Filing steps (dossiers): stamp every save of a step with the time the browser sent it, so
-// the server can ignore an autosave that arrives after a newer save of the same step (requests
-// may be processed out of order). Progressive enhancement: without JavaScript there is no
+// Filing steps (dossiers): stamp every save of a step with this page load's name and a counter,
+// so the server can ignore an autosave that arrives after a newer save of the same page (requests
+// may be processed out of order); saves of other pages or devices are never taken for older. Progressive enhancement: without JavaScript there is no
 // autosave and every save is a plain form post.
 //
 // When an autosave fails (signed out: the server answers 401, see

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from dossiers import deadlines, workflow
@@ -453,3 +454,41 @@ def test_an_apology_of_a_counter_dossier_waiting_for_its_owner_is_not_mailed(swe
     with travel("2026-03-10 10:00"):
         result = deadline_sweep_run()
     assert result.apologies_created == 4 and result.apologies_to_deliver == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_does_not_move_a_dossier_withdrawn_while_it_waits(people):
+    """The sweep's apology moves the dossier under the row's lock: when a transition (here the
+    citizen withdrawing) holds the row, the sweep waits and then re-checks the status."""
+    import threading
+    import time
+
+    now = timezone.now()
+    dossier = people.dossier(
+        S.IN_REVIEW, due_at=now - timedelta(hours=1), expected_result_at=now + timedelta(days=7)
+    )
+    withdrawn = threading.Event()
+
+    def withdraw():
+        try:
+            with transaction.atomic():
+                workflow.dossier_withdraw(
+                    dossier=Dossier.objects.get(pk=dossier.pk),
+                    actor=people.applicant,
+                    reason="Không cần nữa",
+                )
+                withdrawn.set()
+                time.sleep(1)  # the sweep starts meanwhile and waits on the row
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=withdraw)
+    thread.start()
+    assert withdrawn.wait(10)
+    deadline_sweep_run(now=now)
+    thread.join()
+    dossier.refresh_from_db()
+    assert dossier.status == S.WITHDRAWN
+    assert dossier.due_at == now - timedelta(hours=1)  # not moved
+    assert not dossier.events.filter(action="apology").exists()
+    assert not SyncOutbox.objects.filter(event__dossier=dossier, event__action="apology").exists()

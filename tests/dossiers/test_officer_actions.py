@@ -167,6 +167,24 @@ def test_the_agencys_own_notes_are_not_shown_to_the_citizen(people, client):
     assert "Thiếu giấy tờ gốc" in citizen_page and "ĐỀ XUẤT" not in citizen_page
 
 
+def test_the_agencys_own_notes_are_not_mailed_to_the_citizen(people, mailoutbox):
+    """The status e-mails leave out the proposal's note as the page does; a refusal's reasons
+    are the citizen's and are mailed."""
+    from dossiers.notifications import event_email_send
+
+    d = people.dossier(S.IN_REVIEW)
+    workflow.dossier_propose(dossier=d, actor=people.specialist, note="ĐỀ XUẤT: không đủ")
+    workflow.dossier_reject(dossier=d, actor=people.approver, reasons="Thiếu giấy tờ gốc")
+    for event in d.events.order_by("id"):
+        assert event_email_send(event_id=event.pk)
+    proposed, rejected = mailoutbox
+    for mail in (proposed, rejected):
+        assert "ĐỀ XUẤT" not in mail.body and "ĐỀ XUẤT" not in mail.alternatives[0][0]
+    assert (
+        "Thiếu giấy tờ gốc" in rejected.body and "Thiếu giấy tờ gốc" in rejected.alternatives[0][0]
+    )
+
+
 def test_reject_needs_reasons(people, client):
     d = people.dossier(S.AWAITING_APPROVAL)
     login(client, people.approver)
