@@ -88,3 +88,11 @@ def digest_send(digest_id: int) -> bool:
     from dossiers.sweep import digest_send as send
 
     return send(digest_id=digest_id)
+
+
+@shared_task(name="dossiers.tasks.held_uploads_purge", ignore_result=True)
+def held_uploads_purge() -> int:
+    """Delete the files kept between two posts of a form and never posted again (a day old)."""
+    from dossiers.held_uploads import held_uploads_purge as purge
+
+    return purge()

@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.deadline_sweep",
         "schedule": timedelta(minutes=5),
     },
+    # dossiers/held_uploads.py: files kept for a form's next post and never posted again
+    "held-uploads-purge": {
+        "task": "dossiers.tasks.held_uploads_purge",
+        "schedule": timedelta(hours=6),
+    },
 }
 # /healthz fails when the last beat heartbeat is older than this many intervals.
 HEALTHZ_BEAT_MAX_AGE = timedelta(seconds=3 * BEAT_HEARTBEAT_SECONDS)

@@ -459,13 +459,16 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
                 valid = False
         return valid
 
-    def note_files_not_kept(self) -> None:
+    def note_files_not_kept(self, kept: Iterable[str] = ()) -> None:
         """For a form shown again after a failed post: a file chosen in a document field that
         has no error of its own was not stored, and a browser cannot choose it again by itself;
-        say so next to the field, with the file's name (nothing is dropped silently)."""
+        say so next to the field, with the file's name (nothing is dropped silently). ``kept``:
+        fields whose file the page keeps for its next post (dossiers/held_uploads.py)."""
         for spec in self.specs:
             name = spec["name"]
             if spec["kind"] != Kind.DOCUMENT or name in self.errors or not self.files:
+                continue
+            if name in kept:
                 continue
             upload = self.files.get(self.add_prefix(name))
             if upload:

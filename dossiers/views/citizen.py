@@ -18,12 +18,13 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from dossiers import deadlines, queues, selectors, workflow
+from dossiers import deadlines, held_uploads, queues, selectors, workflow
 from dossiers.filing import documents_store, documents_unstore
 from dossiers.models import Dossier, DossierDocument, DossierStatus, OutputKind
 from dossiers.outputs import download_filename
@@ -255,6 +256,52 @@ def _new_form_data(dossier: Dossier, answers: dict) -> dict:
     return {**kept, **{k: v for k, v in answers.items() if k not in document_fields}}
 
 
+def _document_fields(dossier: Dossier) -> dict[str, str]:
+    """The schema's document fields: slot key → field name."""
+    return {
+        spec["document"]: spec["name"]
+        for spec in schema_fields(dossier.version.form_schema)
+        if spec.get("kind") == Kind.DOCUMENT
+    }
+
+
+def _with_held_files(request, dossier: Dossier):
+    """The post's files, with the files kept from the page's previous post for the fields where
+    no other file was chosen; and those kept files: field → (token, storage path)."""
+    files = request.FILES.copy()
+    released: dict[str, tuple[str, str]] = {}
+    for name in _document_fields(dossier).values():
+        token = request.POST.get(f"held-{name}", "")
+        if not token or files.get(f"f-{name}"):
+            continue
+        kept = held_uploads.release(token, dossier_id=dossier.pk, field=name)
+        if kept is not None:
+            files[f"f-{name}"], path = kept
+            released[name] = (token, path)
+    return files, released
+
+
+def _hold_files(form, dossier: Dossier, checked, released) -> dict[str, tuple[str, str]]:
+    """Keep each file that passed its checks for the page's next post (the page came back with
+    an error elsewhere); say so next to its field."""
+    fields = _document_fields(dossier)
+    held: dict[str, tuple[str, str]] = {}
+    for key, upload in checked:
+        name = fields.get(key)
+        if name is None or name in form.errors:
+            continue
+        if name in released:
+            held[name] = released[name]
+        else:
+            held[name] = (held_uploads.hold(upload.file, dossier_id=dossier.pk, field=name), "")
+        # On the bound field (made, and cached, when the form was cleaned) as on the field.
+        form.fields[name].help_text = form[name].help_text = translation.gettext(
+            "Đã giữ tệp «%(name)s»: tệp sẽ được gửi cùng bổ sung; chọn tệp khác nếu muốn thay "
+            "(kept: it is sent with the supplement; choose another file to replace it)."
+        ) % {"name": upload.name}
+    return held
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplement(request, public_id):
@@ -268,36 +315,39 @@ def supplement(request, public_id):
         )
         return redirect("dossiers:detail", public_id=dossier.public_id)
     view = selectors.dossier_view(dossier)
+    held: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
-        form, note_form, slots = _supplement_forms(dossier, request.POST, request.FILES)
-        if form.is_valid() and note_form.is_valid():
-            checked = _check_uploads(form, dossier, slots)
-            if not form.errors:
-                stored: list[DossierDocument] = []
-                try:
-                    with transaction.atomic():
-                        new_data = _new_form_data(dossier, form.answers())
-                        Dossier.objects.filter(pk=dossier.pk).update(form_data=new_data)
-                        stored = documents_store(
-                            dossier=dossier, checked=checked, user=request.user
-                        )
-                        workflow.dossier_resubmit(
-                            dossier=dossier,
-                            actor=request.user,
-                            note=note_form.cleaned_data["note"],
-                            changes=_changes(dossier.form_data or {}, new_data),
-                        )
-                except BaseException as exc:
-                    documents_unstore(stored)  # the rollback removed their rows
-                    if not isinstance(exc, workflow.WorkflowError):
-                        raise
-                    form.add_error(None, exc.message)
-                else:
-                    messages.success(
-                        request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
+        files, released = _with_held_files(request, dossier)
+        form, note_form, slots = _supplement_forms(dossier, request.POST, files)
+        valid = form.is_valid() and note_form.is_valid()
+        # Every file is checked, even when another field is wrong: one that passes is kept.
+        checked = _check_uploads(form, dossier, slots)
+        if valid and not form.errors:
+            stored: list[DossierDocument] = []
+            try:
+                with transaction.atomic():
+                    new_data = _new_form_data(dossier, form.answers())
+                    Dossier.objects.filter(pk=dossier.pk).update(form_data=new_data)
+                    stored = documents_store(dossier=dossier, checked=checked, user=request.user)
+                    workflow.dossier_resubmit(
+                        dossier=dossier,
+                        actor=request.user,
+                        note=note_form.cleaned_data["note"],
+                        changes=_changes(dossier.form_data or {}, new_data),
                     )
-                    return redirect("dossiers:detail", public_id=dossier.public_id)
-        form.note_files_not_kept()
+            except BaseException as exc:
+                documents_unstore(stored)  # the rollback removed their rows
+                if not isinstance(exc, workflow.WorkflowError):
+                    raise
+                form.add_error(None, exc.message)
+            else:
+                held_uploads.forget(path for _token, path in released.values())
+                messages.success(
+                    request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
+                )
+                return redirect("dossiers:detail", public_id=dossier.public_id)
+        held = _hold_files(form, dossier, checked, released)
+        form.note_files_not_kept(kept=held)
         status = 400
     else:
         form, note_form, _slots = _supplement_forms(dossier)
@@ -313,6 +363,8 @@ def supplement(request, public_id):
             "request_entry": view.supplement_request,
             # The summary lists the rows' errors and the note's beside the form's own.
             "summary_more": form.group_errors() + error_summary_items(note_form),
+            # Files kept for the next post of the page (dossiers/held_uploads.py).
+            "held": [(f"held-{name}", token) for name, (token, _path) in held.items()],
         },
         status=status,
     )

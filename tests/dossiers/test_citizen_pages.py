@@ -444,16 +444,18 @@ def test_files_sent_together_may_not_exceed_the_dossier_total(client, people, se
     # On the second file only: next to it, and in the error summary linking to it.
     assert html.count("Tổng dung lượng giấy tờ của hồ sơ vượt quá") == 2
     assert '<a href="#id_f-marriage_cert">' in html
-    # The first file passed its checks but was not stored either: it is named, to choose again.
-    assert html.count("Tệp «mot.pdf» chưa được lưu vì biểu mẫu còn lỗi") == 2
+    # The first file passed its checks: it is kept for the next post, and the page says so.
+    assert "Đã giữ tệp «mot.pdf»" in html and 'name="held-birth_cert"' in html
     assert 'value="Nguyễn Văn Bình"' in html  # what the citizen typed is kept
     assert "Gửi lại cả hai giấy" in html
     dossier.refresh_from_db()
     assert dossier.status == S.SUPPLEMENT_REQUESTED
     assert dossier.form_data["child_name"] == "Nguyen Van An"
     assert dossier.documents.count() == 1
-    stored_after = sorted(p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file())
-    assert stored_after == stored_before  # no file written to storage either
+    stored_after = sorted(
+        p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file() and p.parent.name != "held"
+    )
+    assert stored_after == stored_before  # no document file written (only the kept copy)
 
 
 def test_one_file_under_the_dossier_total_is_still_accepted(client, people, settings):
@@ -603,13 +605,14 @@ def test_a_required_field_left_empty_is_refused(client, people):
     assert dossier.status == S.SUPPLEMENT_REQUESTED
 
 
-def test_a_file_sent_with_another_error_is_named_to_be_chosen_again(client, people):
-    """A browser cannot keep a chosen file when the page comes back with an error elsewhere: the
-    page says which file was not saved, next to its field and in the summary."""
+def test_a_file_sent_with_another_error_is_kept_for_the_next_post(client, people, settings):
+    """A browser cannot keep a chosen file when the page comes back with an error elsewhere:
+    the portal keeps it (a signed token in the page) and the next post sends it."""
     dossier = supplement_requested(people)
     client.force_login(people.applicant)
+    url = reverse("dossiers:supplement", args=[dossier.public_id])
     response = client.post(
-        reverse("dossiers:supplement", args=[dossier.public_id]),
+        url,
         {
             "f-child_name": "",
             "f-birth_cert": SimpleUploadedFile("chụp-lại-rõ.pdf", PDF_BYTES, "application/pdf"),
@@ -617,10 +620,32 @@ def test_a_file_sent_with_another_error_is_named_to_be_chosen_again(client, peop
     )
     assert response.status_code == 400
     html = response.content.decode()
-    message = "Tệp «chụp-lại-rõ.pdf» chưa được lưu vì biểu mẫu còn lỗi: vui lòng chọn lại tệp này"
-    assert html.count(message) == 2  # next to the field and in the summary
-    assert 'href="#id_f-birth_cert"' in html
-    assert dossier.documents.count() == 1  # nothing stored
+    assert "Đã giữ tệp «chụp-lại-rõ.pdf»" in html
+    assert "chưa được lưu" not in html
+    token = re.search(r'name="held-birth_cert" value="([^"]+)"', html)[1]
+    assert dossier.documents.count() == 1  # nothing stored as a document yet
+    held_dir = settings.MEDIA_ROOT / "held"
+    assert len(list(held_dir.iterdir())) == 1
+
+    # A token is the page's own: another dossier's post cannot use it.
+    other = supplement_requested(people)
+    client.post(
+        reverse("dossiers:supplement", args=[other.public_id]),
+        {"f-child_name": "Nguyễn Văn Bình", "held-birth_cert": token},
+    )
+    assert other.documents.count() == 1
+
+    response = client.post(url, {"f-child_name": "Nguyễn Văn An", "held-birth_cert": token})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier.refresh_from_db()
+    assert dossier.status == S.SUBMITTED
+    new = dossier.documents.latest("created_at")
+    assert (new.original_name, new.slot, new.size) == (
+        "chụp-lại-rõ.pdf",
+        "giay_chung_sinh",
+        len(PDF_BYTES),
+    )
+    assert list(held_dir.iterdir()) == []  # the kept copy is gone once stored
 
 
 def test_the_supplement_page_needs_a_pending_request(client, people):
