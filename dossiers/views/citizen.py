@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -265,43 +264,6 @@ def _document_fields(dossier: Dossier) -> dict[str, str]:
     }
 
 
-def _with_held_files(request, dossier: Dossier):
-    """The post's files, with the files kept from the page's previous post for the fields where
-    no other file was chosen; and those kept files: field → (token, storage path)."""
-    files = request.FILES.copy()
-    released: dict[str, tuple[str, str]] = {}
-    for name in _document_fields(dossier).values():
-        token = request.POST.get(f"held-{name}", "")
-        if not token or files.get(f"f-{name}"):
-            continue
-        kept = held_uploads.release(token, dossier_id=dossier.pk, field=name)
-        if kept is not None:
-            files[f"f-{name}"], path = kept
-            released[name] = (token, path)
-    return files, released
-
-
-def _hold_files(form, dossier: Dossier, checked, released) -> dict[str, tuple[str, str]]:
-    """Keep each file that passed its checks for the page's next post (the page came back with
-    an error elsewhere); say so next to its field."""
-    fields = _document_fields(dossier)
-    held: dict[str, tuple[str, str]] = {}
-    for key, upload in checked:
-        name = fields.get(key)
-        if name is None or name in form.errors:
-            continue
-        if name in released:
-            held[name] = released[name]
-        else:
-            held[name] = (held_uploads.hold(upload.file, dossier_id=dossier.pk, field=name), "")
-        # On the bound field (made, and cached, when the form was cleaned) as on the field.
-        form.fields[name].help_text = form[name].help_text = translation.gettext(
-            "Đã giữ tệp «%(name)s»: tệp sẽ được gửi cùng bổ sung; chọn tệp khác nếu muốn thay "
-            "(kept: it is sent with the supplement; choose another file to replace it)."
-        ) % {"name": upload.name}
-    return held
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplement(request, public_id):
@@ -317,7 +279,10 @@ def supplement(request, public_id):
     view = selectors.dossier_view(dossier)
     held: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
-        files, released = _with_held_files(request, dossier)
+        scope = f"dossier:{dossier.pk}"
+        files, released = held_uploads.files_with_held(
+            request.POST, request.FILES, scope=scope, fields=_document_fields(dossier).values()
+        )
         form, note_form, slots = _supplement_forms(dossier, request.POST, files)
         valid = form.is_valid() and note_form.is_valid()
         # Every file is checked, even when another field is wrong: one that passes is kept.
@@ -346,7 +311,10 @@ def supplement(request, public_id):
                     request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
                 )
                 return redirect("dossiers:detail", public_id=dossier.public_id)
-        held = _hold_files(form, dossier, checked, released)
+        fields = _document_fields(dossier)
+        held = held_uploads.hold_checked(
+            form, {fields[key]: upload for key, upload in checked}, released, scope=scope
+        )
         form.note_files_not_kept(kept=held)
         status = 400
     else:

@@ -34,7 +34,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dossiers import queues, selectors, workflow
+from dossiers import held_uploads, queues, selectors, workflow
 from dossiers.forms import ApplicantForm, DeliveryForm
 from dossiers.models import (
     Channel,
@@ -534,8 +534,14 @@ def counter_intake(request, code: str):
         raise PermissionDenied(_("Chỉ cán bộ một cửa tiếp nhận tại quầy (reception only)."))
     agency, version = _counter_version(request, code)
     status = 200
+    held: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
-        applicant_form, form, delivery, slots = _counter_forms(version, request.POST, request.FILES)
+        scope = f"counter:{request.user.pk}:{version.pk}"
+        fields = _counter_document_fields(version)
+        files, released = held_uploads.files_with_held(
+            request.POST, request.FILES, scope=scope, fields=fields.values()
+        )
+        applicant_form, form, delivery, slots = _counter_forms(version, request.POST, files)
         if applicant_form.is_valid() and form.is_valid() and delivery.is_valid():
             try:
                 dossier = counter_dossier_file(
@@ -561,8 +567,12 @@ def counter_intake(request, code: str):
                     )
                     % {"code": dossier.code},
                 )
+                held_uploads.forget(path for _token, path in released.values())
                 return redirect("dossiers:officer:detail", public_id=dossier.public_id)
-        form.note_files_not_kept()
+        # The scans that pass their checks are kept for the next post (the page came back).
+        checked = _counter_check_uploads(form, slots, fields)
+        held = held_uploads.hold_checked(form, checked, released, scope=scope)
+        form.note_files_not_kept(kept=held)
         status = 400
     else:
         applicant_form, form, delivery, slots = _counter_forms(version)
@@ -578,9 +588,43 @@ def counter_intake(request, code: str):
             # One summary for the page's three forms (the procedure's form's own errors and
             # its rows', the applicant's, the delivery's).
             "summary_more": form.group_errors() + error_summary_items(applicant_form, delivery),
+            "held": [(f"held-{name}", token) for name, (token, _path) in held.items()],
         },
         status=status,
     )
+
+
+def _counter_document_fields(version) -> dict[str, str]:
+    """The procedure form's document fields: slot key → field name."""
+    from procedures.schema import Kind, schema_fields
+
+    return {
+        spec["document"]: spec["name"]
+        for spec in schema_fields(version.form_schema)
+        if spec.get("kind") == Kind.DOCUMENT
+    }
+
+
+def _counter_check_uploads(form, slots, fields) -> dict:
+    """Check each scan of a post that came back (field → CheckedUpload for those that pass);
+    a refused one gets its message on its field, unless the page already says it."""
+    from dossiers.uploads import upload_check
+
+    checked, already = {}, 0
+    said = {str(e) for e in form.non_field_errors()}
+    for key, upload in form.uploaded_files().items():
+        name = fields.get(key)
+        if name is None or key not in slots:
+            continue
+        try:
+            result = upload_check(file=upload, slot=slots[key], already=already)
+        except ValidationError as exc:
+            if not set(exc.messages) <= said:
+                form.add_error(name, exc)
+            continue
+        checked[name] = result
+        already += result.size
+    return checked
 
 
 def counter_dossier_file(

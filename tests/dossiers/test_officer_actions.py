@@ -371,15 +371,20 @@ def test_counter_intake_shows_a_groups_rows_and_one_summary_for_its_three_forms(
     summary = re.search(r'<div class="form-errors error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert summary and "data-error-summary-focus" in summary.group(0)
     assert 'href="#id_a-phone"' in summary[1]
-    assert "Tệp «scan.pdf» chưa được lưu vì biểu mẫu còn lỗi" in summary[1]  # choose it again
     assert not Dossier.objects.filter(channel="counter").exists()
+    # The scan passed its checks: it is kept for the next post, not to be scanned again.
+    assert "Đã giữ tệp «scan.pdf»" in html
+    token = re.search(r'name="held-birth_cert" value="([^"]+)"', html)[1]
 
     data["a-phone"] = "0912345678"
-    data["f-birth_cert"] = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
-    r = client.post(officer_url("counter_intake", code=code), data)
+    del data["f-birth_cert"]
+    r = client.post(officer_url("counter_intake", code=code), {**data, "held-birth_cert": token})
     assert r.status_code == 302, r.content.decode()[:3000]
     dossier = Dossier.objects.get(channel="counter")
     assert dossier.form_data["members"] == [{"ten": "Phạm Văn Cha"}]
+    assert list(dossier.documents.values_list("original_name", "slot")) == [
+        ("scan.pdf", "giay_chung_sinh")
+    ]
 
 
 def test_counter_intake_files_receives_and_queues_the_receipt(
