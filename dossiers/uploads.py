@@ -189,3 +189,32 @@ def upload_check(
         size=size,
         sha256=sha256,
     )
+
+
+def form_uploads_check(form, slots: dict, *, dossier=None) -> list[tuple[str, CheckedUpload]]:
+    """Check each file of a schema form's post (``form.uploaded_files()``; ``slots``: key →
+    RequiredDocument): ``(slot key, CheckedUpload)`` for those that pass; a refused one gets its
+    message on its field, unless the form already says it (a non-field error).
+
+    The files of one post count towards the dossier's total together (``already``): the first
+    one that would take it over the limit is refused.
+    """
+    from procedures.schema import schema_document_fields
+
+    fields = schema_document_fields(form.schema)
+    said = {str(e) for e in form.non_field_errors()}
+    checked: list[tuple[str, CheckedUpload]] = []
+    already = 0  # bytes of this post's files accepted so far (not stored yet)
+    for key, upload in form.uploaded_files().items():
+        slot = slots.get(key)
+        if slot is None or key not in fields:
+            continue
+        try:
+            accepted = upload_check(file=upload, slot=slot, dossier=dossier, already=already)
+        except ValidationError as exc:
+            if not set(exc.messages) <= said:
+                form.add_error(fields[key], exc)
+        else:
+            already += accepted.size
+            checked.append((key, accepted))
+    return checked

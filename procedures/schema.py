@@ -308,7 +308,14 @@ def schema_fields(schema: dict | None) -> list[dict]:
 
 
 def schema_document_keys(schema: dict | None) -> set[str]:
-    return {f["document"] for f in schema_fields(schema) if f.get("kind") == Kind.DOCUMENT}
+    return set(schema_document_fields(schema))
+
+
+def schema_document_fields(schema: dict | None) -> dict[str, str]:
+    """The schema's document fields: the document slot's key → the field's name."""
+    return {
+        f["document"]: f["name"] for f in schema_fields(schema) if f.get("kind") == Kind.DOCUMENT
+    }
 
 
 def condition_holds(cond: dict | None, values: dict[str, Any]) -> bool:

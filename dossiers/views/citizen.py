@@ -13,7 +13,6 @@ import re
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -27,11 +26,12 @@ from dossiers import deadlines, held_uploads, queues, selectors, workflow
 from dossiers.filing import documents_store, documents_unstore
 from dossiers.models import Dossier, DossierDocument, DossierStatus, OutputKind
 from dossiers.outputs import download_filename
+from dossiers.uploads import form_uploads_check
 from payments.models import FeeStatus
 from payments.selectors import fee_summary
 from portal.forms import error_summary_items
 from procedures.forms_builder import build_form
-from procedures.schema import Kind, schema_fields
+from procedures.schema import Kind, schema_document_fields, schema_fields
 
 logger = logging.getLogger(__name__)
 CITIZEN_ACTIONS = ("resubmit", "withdraw")
@@ -205,35 +205,6 @@ def _supplement_forms(dossier: Dossier, data=None, files=None):
     return form, SupplementNoteForm(data, prefix="n"), {d.key: d for d in required_docs}
 
 
-def _check_uploads(form, dossier: Dossier, slots: dict) -> list:
-    """Run the filing engineer's checks on each new file; errors go on the form's field.
-
-    The files of one POST count towards the dossier's total together (``already``): the first
-    one that would take it over the limit is refused, and with any error nothing is stored.
-    """
-    from dossiers.uploads import upload_check
-
-    checked = []
-    already = 0  # bytes of this POST's files accepted so far (not stored yet)
-    by_key = {
-        s["document"]: s["name"]
-        for s in schema_fields(dossier.version.form_schema)
-        if s.get("kind") == Kind.DOCUMENT
-    }
-    for key, upload in form.uploaded_files().items():
-        slot = slots.get(key)
-        if slot is None:
-            continue
-        try:
-            accepted = upload_check(file=upload, slot=slot, dossier=dossier, already=already)
-        except ValidationError as exc:
-            form.add_error(by_key[key], exc)
-        else:
-            already += accepted.size
-            checked.append((key, accepted))
-    return checked
-
-
 def _changes(old: dict, new: dict) -> dict:
     """The answers a supplement changed, old and new, for the resubmit event (its history)."""
     return {
@@ -255,15 +226,6 @@ def _new_form_data(dossier: Dossier, answers: dict) -> dict:
     return {**kept, **{k: v for k, v in answers.items() if k not in document_fields}}
 
 
-def _document_fields(dossier: Dossier) -> dict[str, str]:
-    """The schema's document fields: slot key → field name."""
-    return {
-        spec["document"]: spec["name"]
-        for spec in schema_fields(dossier.version.form_schema)
-        if spec.get("kind") == Kind.DOCUMENT
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplement(request, public_id):
@@ -280,13 +242,14 @@ def supplement(request, public_id):
     held: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
         scope = f"dossier:{dossier.pk}"
+        fields = schema_document_fields(dossier.version.form_schema)
         files, released = held_uploads.files_with_held(
-            request.POST, request.FILES, scope=scope, fields=_document_fields(dossier).values()
+            request.POST, request.FILES, scope=scope, fields=fields.values()
         )
         form, note_form, slots = _supplement_forms(dossier, request.POST, files)
         valid = form.is_valid() and note_form.is_valid()
         # Every file is checked, even when another field is wrong: one that passes is kept.
-        checked = _check_uploads(form, dossier, slots)
+        checked = form_uploads_check(form, slots, dossier=dossier)
         if valid and not form.errors:
             stored: list[DossierDocument] = []
             try:
@@ -311,7 +274,6 @@ def supplement(request, public_id):
                     request, _("Đã nộp bổ sung hồ sơ (the supplement was sent to the agency).")
                 )
                 return redirect("dossiers:detail", public_id=dossier.public_id)
-        fields = _document_fields(dossier)
         held = held_uploads.hold_checked(
             form, {fields[key]: upload for key, upload in checked}, released, scope=scope
         )

@@ -55,11 +55,13 @@ from dossiers.officer_forms import (
 )
 from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
+from dossiers.uploads import form_uploads_check
 from dossiers.views.citizen import file_attachment
 from payments.selectors import fee_summary
 from portal.forms import error_summary_items
 from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
+from procedures.schema import schema_document_fields
 
 
 # -- access ---------------------------------------------------------------------------------
@@ -537,7 +539,7 @@ def counter_intake(request, code: str):
     held: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
         scope = f"counter:{request.user.pk}:{version.pk}"
-        fields = _counter_document_fields(version)
+        fields = schema_document_fields(version.form_schema)
         files, released = held_uploads.files_with_held(
             request.POST, request.FILES, scope=scope, fields=fields.values()
         )
@@ -570,7 +572,7 @@ def counter_intake(request, code: str):
                 held_uploads.forget(path for _token, path in released.values())
                 return redirect("dossiers:officer:detail", public_id=dossier.public_id)
         # The scans that pass their checks are kept for the next post (the page came back).
-        checked = _counter_check_uploads(form, slots, fields)
+        checked = {fields[key]: upload for key, upload in form_uploads_check(form, slots)}
         held = held_uploads.hold_checked(form, checked, released, scope=scope)
         form.note_files_not_kept(kept=held)
         status = 400
@@ -592,39 +594,6 @@ def counter_intake(request, code: str):
         },
         status=status,
     )
-
-
-def _counter_document_fields(version) -> dict[str, str]:
-    """The procedure form's document fields: slot key → field name."""
-    from procedures.schema import Kind, schema_fields
-
-    return {
-        spec["document"]: spec["name"]
-        for spec in schema_fields(version.form_schema)
-        if spec.get("kind") == Kind.DOCUMENT
-    }
-
-
-def _counter_check_uploads(form, slots, fields) -> dict:
-    """Check each scan of a post that came back (field → CheckedUpload for those that pass);
-    a refused one gets its message on its field, unless the page already says it."""
-    from dossiers.uploads import upload_check
-
-    checked, already = {}, 0
-    said = {str(e) for e in form.non_field_errors()}
-    for key, upload in form.uploaded_files().items():
-        name = fields.get(key)
-        if name is None or key not in slots:
-            continue
-        try:
-            result = upload_check(file=upload, slot=slots[key], already=already)
-        except ValidationError as exc:
-            if not set(exc.messages) <= said:
-                form.add_error(name, exc)
-            continue
-        checked[name] = result
-        already += result.size
-    return checked
 
 
 def counter_dossier_file(
