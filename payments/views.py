@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -141,7 +142,7 @@ def gateway_return(request: HttpRequest) -> HttpResponse:
         )
         return redirect("payments:start", payment.dossier.public_id)
     if payment.status == PaymentStatus.PAID:
-        messages.success(request, "Thanh toán thành công (payment received).")
+        messages.success(request, gettext("Thanh toán thành công (payment received)."))
     elif result.success:
         messages.info(
             request,

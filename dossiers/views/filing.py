@@ -119,7 +119,7 @@ def _nav(request) -> str:
 
 def _after_save(request, dossier: Dossier, step: str, nav: str):
     if nav == NAV_SAVE:
-        messages.success(request, "Đã lưu bản nháp (draft saved).")
+        messages.success(request, gettext("Đã lưu bản nháp (draft saved)."))
     return redirect(_step_url(dossier, _target_step(step, nav)))
 
 
@@ -514,7 +514,9 @@ def file_upload(request, public_id, slot: str):
     except ValidationError as exc:
         return _documents_error(request, dossier, slot, " ".join(exc.messages))
     filing.draft_set_step(dossier=dossier, step="documents")
-    messages.success(request, f"Đã tải lên «{doc.original_name}» (uploaded).")
+    messages.success(
+        request, gettext("Đã tải lên «%(name)s» (uploaded).") % {"name": doc.original_name}
+    )
     return redirect(_step_url(dossier, "documents") + f"#slot-{slot.key}")
 
 
@@ -531,7 +533,9 @@ def file_reuse(request, public_id, slot: str):
     except ValidationError as exc:
         return _documents_error(request, dossier, slot, " ".join(exc.messages))
     filing.draft_set_step(dossier=dossier, step="documents")
-    messages.success(request, f"Đã đính kèm «{doc.original_name}» (attached).")
+    messages.success(
+        request, gettext("Đã đính kèm «%(name)s» (attached).") % {"name": doc.original_name}
+    )
     return redirect(_step_url(dossier, "documents") + f"#slot-{slot.key}")
 
 
@@ -542,7 +546,7 @@ def file_document_delete(request, public_id, document_id: int):
     document = get_object_or_404(dossier.documents, pk=document_id)
     name = document.original_name
     filing.document_remove(dossier=dossier, document=document)
-    messages.success(request, f"Đã xóa «{name}» (removed).")
+    messages.success(request, gettext("Đã xóa «%(name)s» (removed).") % {"name": name})
     return redirect(_step_url(dossier, "documents") + f"#slot-{document.slot}")
 
 

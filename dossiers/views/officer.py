@@ -185,7 +185,10 @@ def take_next(request, slug: str):
     if dossier is None:
         messages.info(request, _("Không còn hồ sơ nào chờ trong hàng đợi (the queue is empty)."))
         return redirect("dossiers:officer:queue", slug=slug)
-    messages.success(request, f"Đã nhận xử lý hồ sơ {dossier.code} (you took this dossier).")
+    messages.success(
+        request,
+        _("Đã nhận xử lý hồ sơ %(code)s (you took this dossier).") % {"code": dossier.code},
+    )
     return redirect("dossiers:officer:detail", public_id=dossier.public_id)
 
 

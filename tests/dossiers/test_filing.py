@@ -702,3 +702,18 @@ def test_a_rows_error_is_in_the_summary_and_links_to_its_field(owner, people):
     assert f'id="{link[1]}"' in html  # the link's target is the row's field
     draft.refresh_from_db()
     assert draft.draft_values["details"]["members-0-nam_sinh"] == ["1990"]  # kept as typed
+
+
+def test_the_filing_messages_are_english_on_english_pages(owner, draft):
+    owner.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = owner.post(
+        step_url(draft, "applicant"), {"full_name": "", "_nav": "save"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Draft saved." in html and "Đã lưu bản nháp" not in html
+    response = owner.post(
+        reverse("dossiers:file_upload", kwargs={"public_id": draft.public_id, "slot": SLOT}),
+        {f"upload-{SLOT}-file": upload("gcs.pdf", pdf_bytes())},
+        follow=True,
+    )
+    assert "«gcs.pdf» uploaded." in response.content.decode()
