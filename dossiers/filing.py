@@ -10,6 +10,8 @@ cleaned values become ``applicant_data`` / ``form_data``. The status change itse
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -58,6 +60,19 @@ RAW_STEPS = ("applicant", "details", "delivery")
 
 class FilingError(Exception):
     """Filing is not possible (procedure offline, not published); message for the citizen."""
+
+
+class DraftConflict(FilingError):
+    """An autosave typed against what the step held before another page (tab, device) saved it:
+    it is not stored over that newer save."""
+
+
+def saved_version(dossier: Dossier, step: str) -> str:
+    """A fingerprint of what the server holds for ``step``. static/js/filing.js sends it with
+    each autosave (``_base``) and keeps unsaved input with it; a save from another page since
+    then wins (``DraftConflict``; the kept input is not put back over it)."""
+    saved = dossier.agency_id if step == "agency" else dossier.draft_values.get(step)
+    return hashlib.sha256(json.dumps(saved, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def step_after(slug: str) -> str:
@@ -133,6 +148,21 @@ def parse_stamp(value) -> Stamp | None:
     return (match[1], int(match[2])) if match else None
 
 
+def _check_base(locked: Dossier, step: str, stamp: Stamp | None, base: str | None) -> None:
+    """Raise ``DraftConflict`` for an autosave whose page last saw another version of the step
+    than the one now stored, when that one was saved by another page."""
+    if not base or stamp is None or saved_version(locked, step) == base:
+        return
+    last = (locked.draft_values.get(STAMPS) or {}).get(step)
+    if isinstance(last, list) and len(last) == 2 and last[0] != stamp[0]:
+        raise DraftConflict(
+            _(
+                "Bước này vừa được lưu từ một thẻ hoặc thiết bị khác; tải lại trang để xem bản "
+                "mới nhất (this step was saved in another tab or device; reload the page)."
+            )
+        )
+
+
 def _is_stale(locked: Dossier, step: str, stamp: Stamp | None, *, autosave: bool) -> bool:
     """An autosave sent before the last save recorded for the step by the same page (requests
     can arrive late). A save the citizen asked for (a button) is never dropped."""
@@ -163,12 +193,14 @@ def draft_save_values(
     draft_step: str | None = None,
     autosave: bool = False,
     stamp: Stamp | None = None,
+    base: str | None = None,
 ) -> Dossier:
     """Store the raw values of one step (valid or not) and where the citizen is.
 
     With ``autosave``, values equal to the stored ones change nothing (not even the step): an
     autosave that lands after the "Tiếp tục" post of the same values must not move the citizen
-    back a step.
+    back a step. An autosave typed against ``base`` (``saved_version``) raises ``DraftConflict``
+    when another page has saved the step since.
     """
     if step not in RAW_STEPS:
         raise ValueError(step)
@@ -177,6 +209,8 @@ def draft_save_values(
         autosave and locked.draft_values.get(step) == values
     ):
         return dossier
+    if autosave:
+        _check_base(locked, step, stamp, base)
     locked.draft_values = _stamped({**locked.draft_values, step: values}, step, stamp)
     locked.draft_step = draft_step or step
     fields = ["draft_values", "draft_step", "updated_at"]
@@ -205,6 +239,7 @@ def draft_set_agency(
     draft_step: str,
     autosave: bool = False,
     stamp: Stamp | None = None,
+    base: str | None = None,
 ) -> Dossier:
     """The receiving agency (the view only offers agencies that offer the procedure)."""
     locked = _locked_draft(dossier)
@@ -212,6 +247,8 @@ def draft_set_agency(
         autosave and locked.agency_id == agency.pk
     ):
         return dossier
+    if autosave:
+        _check_base(locked, "agency", stamp, base)
     locked.agency = agency
     locked.draft_step = draft_step
     locked.draft_values = _stamped(locked.draft_values, "agency", stamp)
@@ -230,6 +267,7 @@ def draft_set_delivery(
     draft_step: str,
     autosave: bool = False,
     stamp: Stamp | None = None,
+    base: str | None = None,
 ) -> Dossier:
     """Raw delivery values always; the dossier's fields only when they are valid."""
     locked = _locked_draft(dossier)
@@ -237,6 +275,8 @@ def draft_set_delivery(
         autosave and locked.draft_values.get("delivery") == values
     ):
         return dossier
+    if autosave:
+        _check_base(locked, "delivery", stamp, base)
     locked.draft_values = _stamped({**locked.draft_values, "delivery": values}, "delivery", stamp)
     locked.draft_step = draft_step
     fields = ["draft_values", "draft_step", "updated_at"]

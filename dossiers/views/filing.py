@@ -7,9 +7,6 @@ only ever found through its owner: 404 for anybody else) and call ``dossiers.fil
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -81,14 +78,6 @@ def _step_url(dossier: Dossier, step: str) -> str:
     return reverse("dossiers:file_step", kwargs={"public_id": dossier.public_id, "step": step})
 
 
-def _saved_version(dossier: Dossier, step: str) -> str:
-    """A fingerprint of what the server holds for ``step``. static/js/filing.js keeps unsaved
-    input with the fingerprint it was typed against, and puts it back only while the server
-    still holds that: a save from another tab or device since then wins."""
-    saved = dossier.agency_id if step == "agency" else dossier.draft_values.get(step)
-    return hashlib.sha256(json.dumps(saved, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 def _context(dossier: Dossier, step: str, **extra) -> dict:
     index = filing.STEP_SLUGS.index(step)
     return {
@@ -102,7 +91,7 @@ def _context(dossier: Dossier, step: str, **extra) -> dict:
         "is_first": index == 0,
         "is_last": index == len(filing.STEPS) - 1,
         "autosave": step in filing.RAW_STEPS or step == "agency",
-        "saved_version": _saved_version(dossier, step),
+        "saved_version": filing.saved_version(dossier, step),
         **extra,
     }
 
@@ -444,41 +433,49 @@ def file_autosave(request, public_id, step: str):
     if step not in filing.RAW_STEPS and step != "agency":
         raise Http404("Không tự lưu bước này (no autosave here).")
     dossier = _own_draft(request, public_id)
-    if step == "delivery":
-        form = filing.delivery_form(dossier, data=request.POST)
-        valid = form.is_valid()
-        filing.draft_set_delivery(
-            stamp=_stamp(request),
-            dossier=dossier,
-            values=filing.raw_values(request.POST),
-            cleaned=form.cleaned_data if valid else None,
-            draft_step=step,
-            autosave=True,
-        )
-    elif step == "agency":
-        form = AgencyForm(request.POST, agencies=_offering_agencies(dossier))
-        if form.is_valid():
-            filing.draft_set_agency(
+    base = request.POST.get("_base") or None  # the version of the step this page last saw
+    try:
+        if step == "delivery":
+            form = filing.delivery_form(dossier, data=request.POST)
+            valid = form.is_valid()
+            filing.draft_set_delivery(
                 stamp=_stamp(request),
                 dossier=dossier,
-                agency=form.cleaned_data["agency"],
+                values=filing.raw_values(request.POST),
+                cleaned=form.cleaned_data if valid else None,
                 draft_step=step,
                 autosave=True,
+                base=base,
             )
-    else:
-        filing.draft_save_values(
-            stamp=_stamp(request),
-            dossier=dossier,
-            step=step,
-            values=filing.raw_values(request.POST),
-            draft_step=step,
-            autosave=True,
-        )
+        elif step == "agency":
+            form = AgencyForm(request.POST, agencies=_offering_agencies(dossier))
+            if form.is_valid():
+                filing.draft_set_agency(
+                    stamp=_stamp(request),
+                    dossier=dossier,
+                    agency=form.cleaned_data["agency"],
+                    draft_step=step,
+                    autosave=True,
+                    base=base,
+                )
+        else:
+            filing.draft_save_values(
+                stamp=_stamp(request),
+                dossier=dossier,
+                step=step,
+                values=filing.raw_values(request.POST),
+                draft_step=step,
+                autosave=True,
+                base=base,
+            )
+    except filing.DraftConflict as exc:
+        # Another tab or device saved this step since: nothing is stored over it.
+        return HttpResponse(str(exc), status=412, content_type="text/plain; charset=utf-8")
     response = render(
         request, "dossiers/_file_saved.html", {"saved_at": timezone.localtime(timezone.now())}
     )
     saved = Dossier.objects.only("draft_values", "agency_id").get(pk=dossier.pk)
-    response["X-Saved-Version"] = _saved_version(saved, step)
+    response["X-Saved-Version"] = filing.saved_version(saved, step)
     return response
 
 

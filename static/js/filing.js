@@ -123,6 +123,9 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (isAutosave(event.detail.elt)) {
       event.detail.parameters["_stamp"] = stamp();
+      // The version of the step this page last saw: the server refuses (412) to save over a
+      // newer save made since in another tab or on another device.
+      event.detail.parameters["_base"] = base || "";
     }
   });
 
@@ -148,6 +151,8 @@
     } else if (code === 409) {
       drop(); // filed already: nothing left to save here
       say(box.dataset.filed, { href: window.location.href, text: box.dataset.reloadText });
+    } else if (code === 412) {
+      say(box.dataset.conflict, { href: window.location.href, text: box.dataset.reloadText });
     } else {
       say(box.dataset.failed);
     }

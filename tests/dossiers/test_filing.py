@@ -717,3 +717,29 @@ def test_the_filing_messages_are_english_on_english_pages(owner, draft):
         follow=True,
     )
     assert "«gcs.pdf» uploaded." in response.content.decode()
+
+
+def test_an_autosave_typed_against_an_older_version_does_not_overwrite_another_pages_save(
+    owner, draft
+):
+    """Tab A saw version V1 of the step; tab B saved V2 since. A's autosave (with its base V1)
+    is refused (412, nothing stored); one typed against V2, or a button press, is stored."""
+    url = autosave_url(draft, "details")
+    owner.post(url, {"child_name": "An", "_stamp": "taba.1"})
+    draft.refresh_from_db()
+    seen_by_a = filing.saved_version(draft, "details")
+    owner.post(url, {"child_name": "Bình", "_stamp": "tabb.1", "_base": seen_by_a})
+    draft.refresh_from_db()
+    seen_by_b = filing.saved_version(draft, "details")
+
+    refused = owner.post(url, {"child_name": "An Nguyễn", "_stamp": "taba.2", "_base": seen_by_a})
+    assert refused.status_code == 412
+    assert "vừa được lưu từ một thẻ hoặc thiết bị khác" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.draft_values["details"]["child_name"] == ["Bình"]
+
+    ok = owner.post(url, {"child_name": "Bình An", "_stamp": "taba.3", "_base": seen_by_b})
+    assert ok.status_code == 200 and ok["X-Saved-Version"] != seen_by_b
+    owner.post(step_url(draft, "details"), {**DETAILS, "_nav": "save", "_stamp": "tabb.2"})
+    draft.refresh_from_db()
+    assert draft.draft_values["details"]["child_name"] == [DETAILS["child_name"]]

@@ -350,3 +350,26 @@ def test_the_autosave_is_announced_once_then_only_when_something_goes_wrong(
     end_session(page)
     page.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
     expect(live).to_contain_text("Chưa lưu được: phiên đăng nhập đã hết")
+
+
+def test_an_older_tab_does_not_save_over_a_newer_tabs_save(live_server, page, catalog, citizen):
+    """Two tabs on one step: the second saves; the first, typing on what it loaded earlier, is
+    told to reload instead of overwriting, and what the second saved stays."""
+    open_filing(page, live_server, citizen.email)
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect_step(page, 2, "Thông tin hồ sơ")
+    newer = page.context.new_page()
+    newer.goto(page.url)
+    expect_step(newer, 2, "Thông tin hồ sơ")
+    with newer.expect_response(lambda r: r.url.endswith("/tu-luu/") and r.ok):
+        newer.get_by_label("Nơi sinh").fill("Bệnh viện Từ Dũ")
+    newer.close()
+
+    with page.expect_response(lambda r: r.url.endswith("/tu-luu/") and r.status == 412):
+        page.get_by_label("Nơi sinh").fill("Bệnh viện cũ")
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("bước này vừa được lưu từ một thẻ hoặc thiết bị khác")
+    expect(status.get_by_role("link", name="Tải lại trang")).to_be_visible()
+    dossier = Dossier.objects.get()
+    assert dossier.draft_values["details"]["tre_noi_sinh"] == ["Bệnh viện Từ Dũ"]
