@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER
     "django_htmx",
     "csp",
     "allauth",
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "dossiers",
     "payments",
 ]
+
+# Widgets render through the project's templates, so that templates/django/forms/widgets/ can
+# mark the English gloss of a radio or checkbox label (portal/templatetags/gloss.py).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

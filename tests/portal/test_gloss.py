@@ -41,3 +41,19 @@ def test_an_english_page_and_marked_up_text_are_left_as_they_are():
         assert render("Address (optional)") == "Address (optional)"
     safe = mark_safe('Xem <a href="/x">đây</a> (see here)')
     assert render(safe) == str(safe)
+
+
+def test_a_radio_options_gloss_is_marked_too():
+    """Widgets render through the project's templates (FORM_RENDERER): a radio option's label
+    carries its gloss as English; in English pages it is left as it is."""
+    from django import forms
+
+    class Delivery(forms.Form):
+        how = forms.ChoiceField(
+            choices=[("online", "Nhận trực tuyến (Online download)")], widget=forms.RadioSelect
+        )
+
+    html = str(Delivery()["how"])
+    assert 'Nhận trực tuyến <span class="en" lang="en">(Online download)</span></label>' in html
+    with translation.override("en"):
+        assert "Nhận trực tuyến (Online download)</label>" in str(Delivery()["how"])
