@@ -616,7 +616,10 @@ def test_step_pages_query_counts(owner, people, draft, django_assert_max_num_que
             user=people.applicant,
         )
     with django_assert_max_num_queries(limit):
-        assert owner.get(step_url(draft, step)).status_code == 200
+        response = owner.get(step_url(draft, step))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "{#" not in page and "#}" not in page  # no template comment leaks onto the page
 
 
 # --- Enter in a field moves forward -------------------------------------------------------------
