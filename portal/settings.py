@@ -110,6 +110,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int_("DB_CONN_MAX_AGE", 60, minimum=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's SQLite: a write transaction takes the lock when it begins (not at its first
+    # write, which fails at once when another request holds it) and waits up to 20 s for it, so
+    # the autosaves a citizen's typing sends while a step is posted queue instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 # --- Redis: cache and Celery broker ----------------------------------------------------------
 REDIS_URL = env.redis_url("REDIS_URL")

@@ -149,3 +149,45 @@ def test_production_responses_carry_security_headers(client, settings):
 @pytest.fixture(autouse=True)
 def _db(db):
     pass
+
+
+SQLITE_WRITERS = """
+import threading, time
+from django.db import connection, connections, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n integer)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+errors = []
+def work():
+    try:
+        for _ in range(15):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT n FROM counter")
+                n = cursor.fetchone()[0]
+                time.sleep(0.002)
+                cursor.execute("UPDATE counter SET n = %s", [n + 1])
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+threads = [threading.Thread(target=work) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(cursor.fetchone()[0], errors)
+"""
+
+
+def test_the_demo_sqlite_queues_concurrent_read_then_write_transactions(tmp_path):
+    """The demo's SQLite: transactions that read, then write (an autosave, a step's post) from
+    concurrent requests wait for each other instead of failing with "database is locked"."""
+    result = run_django(
+        {"DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"},
+        "shell",
+        "--no-imports",
+        "-c",
+        SQLITE_WRITERS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "60 []"
