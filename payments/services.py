@@ -239,6 +239,64 @@ def payment_start(
     return payment, url
 
 
+COUNTER_PROVIDER = "counter"  # Payment.provider of a fee paid in cash at the one-stop counter
+
+
+def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") -> Payment:
+    """Thu phí tại quầy: a reception officer of the dossier's agency records that the applicant
+    paid the fee in cash at the counter (a walk-in, or a citizen who would rather not pay
+    online). The fee is then paid, the timeline says who took the money, and the receipt is
+    issued and e-mailed as for an online payment."""
+    from dossiers.queues import officer_agency
+    from portal.roles import Role, has_role
+
+    agency = officer_agency(officer)
+    if not has_role(officer, Role.RECEPTION) or agency is None or agency.pk != dossier.agency_id:
+        raise PaymentError(
+            translation.gettext(
+                "Chỉ cán bộ một cửa của cơ quan tiếp nhận mới thu phí tại quầy được "
+                "(reception officers of the receiving agency only)."
+            ),
+            code="officer",
+        )
+    now = timezone.now().replace(microsecond=0)
+    with transaction.atomic():
+        # The dossier first, as the workflow locks it: two clicks do not take the money twice.
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        fee = DossierFee.objects.filter(dossier=locked).first()
+        if fee is None or fee.status == FeeStatus.NOT_REQUIRED:
+            raise PaymentError(
+                translation.gettext("Hồ sơ này không phải nộp phí (nothing to pay)."),
+                code="not_required",
+            )
+        if fee.status == FeeStatus.PAID:
+            raise PaymentError(
+                translation.gettext("Hồ sơ đã được thanh toán (already paid)."), code="paid"
+            )
+        if locked.status in CLOSED_STATUSES:
+            raise PaymentError(
+                translation.gettext(
+                    "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
+                ),
+                code="closed",
+            )
+        payment = Payment.objects.create(
+            fee=fee,
+            dossier=locked,
+            payer=locked.applicant,
+            provider=COUNTER_PROVIDER,
+            txn_ref=new_txn_ref(now),
+            amount=fee.amount,
+            order_info=_order_info(locked),
+            client_ip=client_ip or "127.0.0.1",
+            created_at=now,
+            expires_at=now,
+            paid_at=now,
+        )
+        _settle(payment=payment, via=COUNTER_PROVIDER, status=PaymentStatus.PAID, actor=officer)
+    return payment
+
+
 # -- settling an attempt ---------------------------------------------------------------------------
 def _failure_status(result: GatewayResult) -> str:
     if result.response_code == CANCELLED_CODE:
@@ -256,6 +314,7 @@ def _settle(
     result: GatewayResult | None = None,
     status: str | None = None,
     note: str = "",
+    actor=None,
 ) -> str | None:
     """Move ``payment`` out of ``pending``; None when something else already did.
 
@@ -297,18 +356,26 @@ def _settle(
         fee.status, fee.paid_at = FeeStatus.PAID, paid_at
         fee.save(update_fields=["status", "paid_at"])
         gateway_no = result.gateway_txn_no if result else ""
+        if payment.provider == COUNTER_PROVIDER:
+            event_note = (
+                f"Đã thu {format_vnd(payment.amount)} đồng phí, lệ phí tại Bộ phận Tiếp nhận và "
+                f"Trả kết quả, mã giao dịch {payment.txn_ref}. Paid {payment.amount} VND at the "
+                f"counter, reference {payment.txn_ref}."
+            )
+        else:
+            event_note = (
+                f"Đã thanh toán {format_vnd(payment.amount)} đồng phí, lệ phí trực tuyến, "
+                f"mã giao dịch {payment.txn_ref}"
+                + (f" (mã tại cổng thanh toán {gateway_no})" if gateway_no else "")
+                + f". Paid {payment.amount} VND online, reference {payment.txn_ref}."
+            )
         DossierEvent.objects.create(
             dossier=dossier,
             action="payment",
             from_status=dossier.status,
             to_status=dossier.status,
-            actor=payment.payer,
-            note=(
-                f"Đã thanh toán {format_vnd(payment.amount)} đồng phí, lệ phí trực tuyến, "
-                f"mã giao dịch {payment.txn_ref}"
-                + (f" (mã tại cổng thanh toán {gateway_no})" if gateway_no else "")
-                + f". Paid {payment.amount} VND online, reference {payment.txn_ref}."
-            ),
+            actor=actor or payment.payer,
+            note=event_note,
             data={
                 "payment": str(payment.public_id),
                 "amount": payment.amount,
@@ -458,6 +525,12 @@ def lookup_url(dossier: Dossier) -> str:
     return site_url() + "/"  # pragma: no cover
 
 
+PROVIDER_NAMES = {
+    "vnpay": "Cổng thanh toán VNPAY",
+    COUNTER_PROVIDER: "Bộ phận Tiếp nhận và Trả kết quả",
+}
+
+
 def receipt_context(receipt: FeeReceipt) -> dict[str, Any]:
     payment = receipt.payment
     dossier = payment.dossier
@@ -482,9 +555,8 @@ def receipt_context(receipt: FeeReceipt) -> dict[str, Any]:
         "amount": payment.amount,
         "amount_figures": format_vnd(payment.amount),
         "amount_words": amount_in_words(payment.amount),
-        "provider_name": "Cổng thanh toán VNPAY"
-        if payment.provider == "vnpay"
-        else payment.provider,
+        "provider_name": PROVIDER_NAMES.get(payment.provider, payment.provider),
+        "at_counter": payment.provider == COUNTER_PROVIDER,
         "txn_ref": payment.txn_ref,
         "gateway_txn_no": payment.gateway_txn_no,
         "bank_code": payment.bank_code,

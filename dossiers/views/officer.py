@@ -58,6 +58,10 @@ from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.uploads import form_uploads_check
 from dossiers.views.citizen import file_attachment
 from payments.selectors import fee_summary
+from payments.services import CLOSED_STATUSES as FEE_CLOSED_STATUSES
+from payments.services import PaymentError, payment_record_counter
+from payments.text import format_vnd
+from portal.client_ip import client_ip
 from portal.forms import error_summary_items
 from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
@@ -226,6 +230,8 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         "status_text": selectors.status_label(dossier.status),
         "fee": fee_summary(dossier=dossier),
         "payments": list(dossier.payments.order_by("created_at")),
+        "can_take_payment": Role.RECEPTION in role_names(request.user)
+        and dossier.status not in FEE_CLOSED_STATUSES,
         "forms": forms,
         "claimed_now": claimed_now,
         "can_claim": claim_role in role_names(request.user)
@@ -366,6 +372,30 @@ reject = _action("reject", _reject, success=_("Đã quyết định không giả
 return_result = _action(
     "return_result", _return_result, success=_("Đã trả kết quả, hồ sơ hoàn thành (completed).")
 )
+
+
+@officer_view
+@require_POST
+def counter_payment(request, public_id):
+    """Thu phí tại quầy: the reception officer records the fee paid in cash at the counter."""
+    dossier = _dossier(request, public_id)
+    if Role.RECEPTION not in role_names(request.user):
+        raise PermissionDenied(
+            _("Vai trò của bạn không được thực hiện thao tác này (your role may not do this).")
+        )
+    try:
+        payment = payment_record_counter(
+            dossier=dossier, officer=request.user, client_ip=client_ip(request)
+        )
+    except PaymentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã ghi nhận thu %(amount)s đồng tại quầy; biên lai đang được in (recorded).")
+            % {"amount": format_vnd(payment.amount)},
+        )
+    return redirect("dossiers:officer:detail", public_id=dossier.public_id)
 
 
 # -- downloads ------------------------------------------------------------------------------
@@ -656,6 +686,7 @@ urlpatterns = [
     path(D + "approve/", approve, name="approve"),
     path(D + "reject/", reject, name="reject"),
     path(D + "return/", return_result, name="return_result"),
+    path(D + "counter-payment/", counter_payment, name="counter_payment"),
     path(D + "documents/<int:document_id>/", document_download, name="document"),
     path(D + "outputs/<int:output_id>/", output_download, name="output"),
 ]

@@ -1,0 +1,92 @@
+"""Thu phí tại quầy: a reception officer of the receiving agency records a fee paid in cash at
+the counter; the fee is paid, the timeline says who took it, the receipt is issued and mailed,
+and the result can then be handed back. Nobody else can record it, and never twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from dossiers import workflow
+from dossiers.models import DossierEvent, DossierStatus
+from dossiers.pdf import pdf_text
+from payments.models import FeeReceipt, FeeStatus, Payment, PaymentStatus
+from payments.services import dossier_fee_assess
+from tests.dossiers.officer_support import login, officer_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready(people, paid_version):
+    """A dossier with its result ready whose 50.000 đồng fee is still unpaid."""
+    dossier = people.dossier(DossierStatus.RESULT_READY, version=paid_version)
+    dossier_fee_assess(dossier=dossier)
+    return dossier
+
+
+def test_the_reception_officer_records_it_and_the_result_can_be_handed_back(
+    client, people, ready, django_capture_on_commit_callbacks
+):
+    login(client, people.reception)
+    page = client.get(officer_url("detail", ready)).content.decode()
+    assert "50.000 đồng" in page and "Ghi nhận đã thu 50.000 đồng tại quầy" in page
+    with pytest.raises(workflow.WorkflowError):  # unpaid: not yet
+        workflow.dossier_return_result(dossier=ready, actor=people.reception, data={})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(officer_url("counter_payment", ready), follow=True)
+    assert "Đã ghi nhận thu 50.000 đồng tại quầy" in response.content.decode()
+    payment = Payment.objects.get(dossier=ready)
+    assert (payment.provider, payment.status, payment.amount) == ("counter", "paid", 50_000)
+    assert payment.payer == people.applicant and payment.paid_at is not None
+    ready.fee.refresh_from_db()
+    assert ready.fee.status == FeeStatus.PAID
+    event = DossierEvent.objects.get(dossier=ready, action="payment")
+    assert event.actor == people.reception and "tại Bộ phận Tiếp nhận" in event.note
+
+    receipt = FeeReceipt.objects.get(payment=payment)
+    with receipt.file.open("rb") as handle:
+        text = " ".join(pdf_text(handle.read()).split())
+    assert "Nộp tiền mặt tại Bộ phận Tiếp nhận và Trả kết quả" in text
+    assert "Năm mươi nghìn đồng" in text
+    assert [m.to for m in mail.outbox if receipt.number in m.body or m.attachments] == [
+        [people.applicant.email]
+    ]
+
+    ready.refresh_from_db()
+    workflow.dossier_return_result(dossier=ready, actor=people.reception, data={})
+    ready.refresh_from_db()
+    assert ready.status == DossierStatus.COMPLETED
+
+
+def test_a_second_click_takes_nothing_more(client, people, ready):
+    login(client, people.reception)
+    client.post(officer_url("counter_payment", ready))
+    response = client.post(officer_url("counter_payment", ready), follow=True)
+    assert "Hồ sơ đã được thanh toán" in response.content.decode()
+    assert Payment.objects.filter(dossier=ready, status=PaymentStatus.PAID).count() == 1
+    assert "Ghi nhận đã thu" not in client.get(officer_url("detail", ready)).content.decode()
+
+
+def test_other_roles_and_agencies_cannot_record_it(client, people, ready):
+    login(client, people.specialist)
+    assert "Ghi nhận đã thu" not in client.get(officer_url("detail", ready)).content.decode()
+    assert client.post(officer_url("counter_payment", ready)).status_code == 403
+    login(client, people.foreign_officer)
+    assert client.post(officer_url("counter_payment", ready)).status_code == 404
+    client.force_login(people.applicant)
+    assert client.post(officer_url("counter_payment", ready)).status_code == 403
+    assert not Payment.objects.exists()
+    ready.fee.refresh_from_db()
+    assert ready.fee.status == FeeStatus.UNPAID
+
+
+def test_a_closed_dossier_takes_no_money(client, people, paid_version):
+    withdrawn = people.dossier(DossierStatus.WITHDRAWN, version=paid_version)
+    dossier_fee_assess(dossier=withdrawn)
+    login(client, people.reception)
+    assert "Ghi nhận đã thu" not in client.get(officer_url("detail", withdrawn)).content.decode()
+    response = client.post(officer_url("counter_payment", withdrawn), follow=True)
+    assert "không còn ở trạng thái thanh toán được" in response.content.decode()
+    assert not Payment.objects.exists()
