@@ -223,6 +223,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- I18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+FORMAT_MODULE_PATH = ["portal.formats"]  # dates typed day/month/year in both languages
 # Our own catalogs, then the Vietnamese translation of django-allauth (it ships none).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

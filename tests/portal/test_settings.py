@@ -191,3 +191,19 @@ def test_the_demo_sqlite_queues_concurrent_read_then_write_transactions(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "60 []"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_dates_are_typed_day_first_in_both_languages(language):
+    """The admin's date fields (calendar exceptions…) read 07/12/2026 as 7 December."""
+    import datetime as dt
+
+    from django import forms
+    from django.utils import translation
+
+    with translation.override(language):
+        field = forms.DateField()
+        assert field.clean("07/12/2026") == dt.date(2026, 12, 7)
+        assert field.clean("25/12/2026") == dt.date(2026, 12, 25)
+        assert field.clean("2026-12-25") == dt.date(2026, 12, 25)  # <input type="date">
+        assert forms.DateInput().format_value(dt.date(2026, 12, 7)) == "07/12/2026"

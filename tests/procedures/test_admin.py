@@ -3,6 +3,7 @@ new draft, compare."""
 
 import html
 import json
+from html.parser import HTMLParser
 
 import pytest
 
@@ -72,6 +73,44 @@ def test_catalog_admins_reach_every_page(admin_client, version, url):
 def test_publish_button_on_post_only(admin_client, version):
     url = f"/admin/procedures/procedureversion/{version.pk}/publish/"
     assert admin_client.get(url).status_code == 405
+
+
+class _Forms(HTMLParser):
+    """Where each <form id=…> opens (how many forms are open around it) and the buttons' form=."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.forms, self.buttons = 0, {}, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if attrs.get("id"):
+                self.forms[attrs["id"]] = self.depth
+            self.depth += 1
+        elif tag == "button" and attrs.get("form"):
+            self.buttons.append(attrs["form"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_the_version_buttons_submit_forms_that_are_not_nested_in_the_admin_form(
+    admin_client, status
+):
+    """A browser drops a <form> inside another: its button would submit nothing."""
+    version = make_version(procedure=ProcedureFactory(), status=status)
+    parser = _Forms()
+    parser.feed(
+        admin_client.get(
+            f"/admin/procedures/procedureversion/{version.pk}/change/"
+        ).content.decode()
+    )
+    assert parser.buttons, "the page has publish/unpublish/new-draft buttons"
+    for form_id in parser.buttons:
+        assert parser.forms.get(form_id) == 0, form_id
 
 
 def test_admin_search_ignores_accents(admin_client, version):
