@@ -323,7 +323,20 @@ def details_form(dossier: Dossier, data=None):
     stored = dossier.draft_values.get("details")
     if data is None and stored is not None:
         data = raw_data(stored)
-    return build_form(details_schema(dossier.version), data=data)
+    schema = details_schema(dossier.version)
+    initial = None if data is not None else details_prefill(dossier, schema)
+    return build_form(schema, data=data, initial=initial)
+
+
+def details_prefill(dossier: Dossier, schema: dict) -> dict[str, str]:
+    """What the procedure's fields start with before the citizen saves them: the applicant
+    step's values named by their ``prefill`` (the requester's name, ID, phone… of the form)."""
+    applicant = raw_data(dossier.draft_values.get("applicant"))
+    return {
+        spec["name"]: applicant.get(spec["prefill"])
+        for spec in schema["fields"]
+        if spec.get("prefill") and applicant.get(spec["prefill"])
+    }
 
 
 def delivery_form(dossier: Dossier, data=None) -> DeliveryForm:

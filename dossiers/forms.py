@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import ResultDelivery
@@ -17,9 +19,10 @@ from portal.validators import normalize_phone, validate_cccd, validate_vn_phone
 # The words of procedures.forms_builder.REQUIRED_MESSAGE, translated: the procedure's own form
 # stays Vietnamese, these forms follow the page's language.
 REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
-DECLARATION_TEXT = (
+DECLARATION_TEXT = _(
     "Tôi xin cam đoan những thông tin đã khai trên là đúng sự thật và chịu trách nhiệm trước "
-    "pháp luật về lời khai của mình."
+    "pháp luật về lời khai của mình (I declare that the information above is true and I am "
+    "responsible before the law for what I have declared)."
 )
 
 
@@ -171,8 +174,8 @@ class UploadForm(forms.Form):
 
 def reuse_label(doc) -> str:
     """How an earlier document is offered for reuse: name, dossier code (or draft), date."""
-    where = doc.dossier.code or "hồ sơ nháp (draft)"
-    return f"{doc.original_name} — {where}, {doc.created_at:%d/%m/%Y}"
+    where = doc.dossier.code or gettext("hồ sơ nháp (draft)")
+    return f"{doc.original_name} — {where}, {timezone.localtime(doc.created_at):%d/%m/%Y}"
 
 
 class DeclarationForm(forms.Form):

@@ -39,33 +39,35 @@ def choices(*pairs):
 
 def applicant(prefix="nguoi_yeu_cau", title="người yêu cầu"):
     return [
-        f(f"{prefix}_ho_ten", "text", f"Họ, chữ đệm và tên {title}", "Full name", max_length=100),
+        f(
+            f"{prefix}_ho_ten",
+            "text",
+            f"Họ, chữ đệm và tên {title}",
+            "Full name",
+            max_length=100,
+            prefill="full_name",
+        ),
         f(
             f"{prefix}_cccd",
             "cccd",
             "Số định danh cá nhân / CCCD",
             "Citizen ID",
             help="12 chữ số trên thẻ Căn cước.",
+            prefill="citizen_id",
         ),
-        f(f"{prefix}_dien_thoai", "phone", "Số điện thoại di động", "Mobile phone"),
-        f(f"{prefix}_email", "email", "Thư điện tử", "Email", required=False),
+        f(
+            f"{prefix}_dien_thoai",
+            "phone",
+            "Số điện thoại di động",
+            "Mobile phone",
+            prefill="phone",
+        ),
+        f(f"{prefix}_email", "email", "Thư điện tử", "Email", required=False, prefill="email"),
         f(f"{prefix}_dia_chi", "address", "Nơi cư trú", "Residence", province="79"),
     ]
 
 
 SEX = choices(("nam", "Nam"), ("nu", "Nữ"))
-RECEIVE = f(
-    "nhan_ket_qua",
-    "choice",
-    "Hình thức nhận kết quả",
-    "How to receive the result",
-    choices=choices(
-        ("truc_tuyen", "Bản điện tử trên Cổng"),
-        ("truc_tiep", "Tại bộ phận một cửa"),
-        ("buu_chinh", "Qua dịch vụ bưu chính"),
-    ),
-    widget="radio",
-)
 RECEIVE_PAPER = f(
     "so_ban_sao",
     "number",
@@ -307,7 +309,6 @@ def demo_procedures() -> list[dict]:
                         ("khac", "Người thân khác"),
                     ),
                 ),
-                RECEIVE,
             ],
             docs=[
                 doc("giay_chung_sinh", "Giấy chứng sinh do cơ sở y tế cấp", "original"),
@@ -349,7 +350,6 @@ def demo_procedures() -> list[dict]:
                 f("noi_chet", "text", "Nơi chết", "Place of death"),
                 f("nguyen_nhan", "text", "Nguyên nhân chết", "Cause of death", required=False),
                 *applicant(),
-                RECEIVE,
             ],
             docs=[doc("giay_bao_tu", "Giấy báo tử hoặc giấy tờ thay thế giấy báo tử"), ID_DOC],
             result="Trích lục khai tử",
@@ -362,7 +362,7 @@ def demo_procedures() -> list[dict]:
             "ward",
             "partial",
             1,
-            fields=[*SPOUSE, *applicant(title="bên nộp hồ sơ"), RECEIVE],
+            fields=[*SPOUSE, *applicant(title="bên nộp hồ sơ")],
             docs=[
                 doc(
                     "xac_nhan_hon_nhan",
@@ -418,7 +418,6 @@ def demo_procedures() -> list[dict]:
                     ),
                     widget="radio",
                 ),
-                RECEIVE,
             ],
             docs=[
                 doc(
@@ -455,7 +454,6 @@ def demo_procedures() -> list[dict]:
                         ("con_cha_me", "Con nhận cha, mẹ"),
                     ),
                 ),
-                RECEIVE,
             ],
             docs=[
                 doc("chung_cu_quan_he", "Văn bản giám định ADN hoặc chứng cứ chứng minh quan hệ"),
@@ -473,7 +471,7 @@ def demo_procedures() -> list[dict]:
             5,
             fee=("fixed", 8000, ""),
             waivers=[ONLINE_WAIVER],
-            fields=[*CHILD[:5], *applicant(), RECEIVE],
+            fields=[*CHILD[:5], *applicant()],
             docs=[
                 doc(
                     "ban_sao_khai_sinh",
@@ -513,7 +511,6 @@ def demo_procedures() -> list[dict]:
                     required=False,
                 ),
                 RECEIVE_PAPER,
-                RECEIVE,
             ],
             docs=[ID_DOC],
             result="Bản sao trích lục hộ tịch",
@@ -531,7 +528,6 @@ def demo_procedures() -> list[dict]:
                 *applicant(),
                 f("noi_dung", "textarea", "Nội dung thay đổi, cải chính", "What to change"),
                 f("ly_do", "textarea", "Lý do", "Reason"),
-                RECEIVE,
             ],
             docs=[doc("giay_to_hop_le", "Giấy tờ làm căn cứ thay đổi, cải chính", "copy"), ID_DOC],
             result="Trích lục thay đổi, cải chính hộ tịch",
@@ -554,7 +550,6 @@ def demo_procedures() -> list[dict]:
                     "Ward's date of birth",
                     past_only=True,
                 ),
-                RECEIVE,
             ],
             docs=[doc("van_ban_cu_giam_ho", "Văn bản cử người giám hộ"), ID_DOC],
             result="Trích lục đăng ký giám hộ",
@@ -654,7 +649,7 @@ def demo_procedures() -> list[dict]:
             3,
             fee=("fixed", 100000, ""),
             waivers=[ONLINE_WAIVER],
-            fields=[*applicant(title="chủ hộ kinh doanh"), *HOUSEHOLD, RECEIVE],
+            fields=[*applicant(title="chủ hộ kinh doanh"), *HOUSEHOLD],
             docs=[
                 doc(
                     "giay_de_nghi",
@@ -704,7 +699,6 @@ def demo_procedures() -> list[dict]:
                     ),
                 ),
                 f("chi_tiet", "textarea", "Chi tiết thay đổi", "Details"),
-                RECEIVE,
             ],
             docs=[
                 doc("giay_chung_nhan_cu", "Giấy chứng nhận đăng ký hộ kinh doanh đã cấp", "copy"),
@@ -771,7 +765,7 @@ def demo_procedures() -> list[dict]:
             fee=("fixed", 75000, ""),
             waivers=[HALF_ONLINE],
             clock="continue",
-            fields=[*applicant(title="chủ đầu tư"), *BUILD, RECEIVE],
+            fields=[*applicant(title="chủ đầu tư"), *BUILD],
             docs=[
                 doc(
                     "don_de_nghi",
@@ -889,7 +883,6 @@ def demo_procedures() -> list[dict]:
                         f("noi_cu_tru", "text", "Nơi cư trú", "Address"),
                     ],
                 ),
-                RECEIVE,
             ],
             docs=[ID_DOC],
             result="Phiếu lý lịch tư pháp số 1 hoặc số 2",
@@ -914,7 +907,6 @@ def demo_procedures() -> list[dict]:
                     "Class",
                     choices=choices(("A1", "A1"), ("B", "B"), ("C", "C")),
                 ),
-                RECEIVE,
             ],
             docs=[
                 doc("anh_chan_dung", "Ảnh chân dung nền trắng", types=["jpg", "png"], size=2),

@@ -152,8 +152,8 @@ class FeeKind(models.TextChoices):
 class FeeDueOn(models.TextChoices):
     """When the fee must be paid."""
 
-    SUBMISSION = "submission", "Khi nộp hồ sơ (On submission)"
-    RESULT = "result", "Khi nhận kết quả (On handing back the result)"
+    SUBMISSION = "submission", _("Khi nộp hồ sơ (On submission)")
+    RESULT = "result", _("Khi nhận kết quả (On handing back the result)")
 
 
 class SupplementClock(models.TextChoices):

@@ -18,7 +18,10 @@ Shape::
 
 Every field has ``name`` (a-z, 0-9, _), ``kind``, ``label`` (Vietnamese) and optionally
 ``label_en``, ``help``, ``required`` (default false) and ``show_if`` (``{"field": …, "equals": …}``
-or ``{"field": …, "in": [...]}``, naming an earlier field of the same list or of the top level).
+or ``{"field": …, "in": [...]}``, naming an earlier field of the same list or of the top level)
+and ``prefill``: a top-level text, date, phone, email or Citizen ID field may name a value of the
+filing's applicant step (``PREFILL_SOURCES``) that it starts with, so the requester's details of
+an official form are not typed twice.
 Kind-specific keys are listed in ``KIND_KEYS``. ``schema_validate`` raises a ``ValidationError``
 whose messages name the bad field by its path (``fields[2] "child_dob"``).
 """
@@ -62,7 +65,12 @@ KIND_LABELS = {
     Kind.DOCUMENT: "Giấy tờ đính kèm (Document slot)",
 }
 
-COMMON_KEYS = frozenset({"name", "kind", "label", "label_en", "help", "required", "show_if"})
+COMMON_KEYS = frozenset(
+    {"name", "kind", "label", "label_en", "help", "required", "show_if", "prefill"}
+)
+# What a field may start with (``"prefill"``): the fields of the filing's applicant step.
+PREFILL_SOURCES = frozenset({"full_name", "citizen_id", "date_of_birth", "phone", "email"})
+PREFILL_KINDS = frozenset({Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL, Kind.CCCD})
 KIND_KEYS: dict[str, frozenset[str]] = {
     Kind.TEXT: frozenset({"max_length", "min_length"}),
     Kind.TEXTAREA: frozenset({"max_length"}),
@@ -147,8 +155,23 @@ class _Checker:
         if "required" in spec and not isinstance(spec["required"], bool):
             self.error(where, '"required" phải là true/false (must be a boolean)')
         getattr(self, f"check_{kind}")(spec, where)
+        if "prefill" in spec:
+            self.check_prefill(spec, where, in_group=in_group)
         if "show_if" in spec:
             self.check_condition(spec["show_if"], where, earlier)
+
+    def check_prefill(self, spec, where, *, in_group):
+        if spec["prefill"] not in PREFILL_SOURCES:
+            self.error(
+                where,
+                f'"prefill" phải là một trong (must be one of) {sorted(PREFILL_SOURCES)}',
+            )
+        elif in_group or spec["kind"] not in PREFILL_KINDS:
+            self.error(
+                where,
+                '"prefill" chỉ dùng cho trường văn bản, ngày, điện thoại, thư điện tử, CCCD ngoài '
+                "nhóm (only for top-level text, date, phone, email and Citizen ID fields)",
+            )
 
     # -- kinds -----------------------------------------------------------------------------------
     def _int_key(self, spec, where, key, *, minimum=0):

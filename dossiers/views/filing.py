@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from dossiers.models import Dossier, DossierStatus
 from dossiers.uploads import MB, max_total_bytes
 from payments.selectors import fee_summary
 from portal.models import Agency
+from procedures.forms_builder import field_label
 from procedures.schema import Kind, schema_fields
 from procedures.selectors import procedure_published_version
 from procedures.text import search_normalize
@@ -321,7 +323,7 @@ def _answer_rows(form) -> list[tuple[str, str]]:
     for item in form.layout:
         kind, spec = item[0], item[1]
         name = spec["name"]
-        label = spec.get("label", name)
+        label = field_label(spec) or name
         if kind == "group":
             formset = item[2]
             lines = []
@@ -396,6 +398,7 @@ def step_review(request, dossier):
     check = filing.draft_check(dossier, documents=documents)
     details = filing.details_form(dossier)
     answer_rows = _answer_rows(details) if details.is_bound and details.is_valid() else []
+    born = parse_date((check.applicant or {}).get("date_of_birth") or "")
     problems = [
         {"step": s, "url": _step_url(dossier, s.slug), "messages": check.problems[s.slug]}
         for s in filing.STEPS
@@ -408,6 +411,7 @@ def step_review(request, dossier):
         check=check,
         problems=problems,
         answer_rows=answer_rows,
+        applicant_born=born,
         documents=[(slots.get(d.slot, d.slot), d) for d in documents],
         declaration=declaration,
         error=error,

@@ -4,6 +4,7 @@ access (owner only), document reuse, the agency choice and the query counts of t
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -192,6 +193,31 @@ class TestDraftsAutosaveAndResume:
         assert 'id="id_mother_cccd_error"' in page
         # … and a field not filled yet is not shown as an error before "Tiếp tục".
         assert "Vui lòng nhập thông tin này" not in page
+
+    def test_the_requesters_fields_start_with_the_applicant_step_and_then_keep_what_is_saved(
+        self, owner, people
+    ):
+        schema = {
+            "fields": [
+                *RICH_SCHEMA["fields"],
+                {"name": "requester", "kind": "text", "label": "Họ tên", "prefill": "full_name"},
+                {"name": "requester_id", "kind": "cccd", "label": "CCCD", "prefill": "citizen_id"},
+            ]
+        }
+        version = published_version(agencies=[people.agency], schema=schema)
+        draft = filing.dossier_create_draft(version=version, applicant=people.applicant)
+        owner.post(step_url(draft, "applicant"), {**APPLICANT, "_nav": "next"})
+        page = owner.get(step_url(draft, "details")).content.decode()
+        assert 'name="requester" value="Nguyễn Thị Lan"' in page
+        assert 'value="079190123456"' in page
+        # The citizen's own answer, once saved, is what the step shows (even an empty one).
+        owner.post(
+            autosave_url(draft, "details"),
+            {"requester": "Trần Văn Bình", "requester_id": ""},
+            HTTP_HX_REQUEST="true",
+        )
+        page = owner.get(step_url(draft, "details")).content.decode()
+        assert 'value="Trần Văn Bình"' in page and "079190123456" not in page
 
     def test_next_with_invalid_values_keeps_them_and_stays(self, owner, draft):
         response = owner.post(
@@ -536,6 +562,14 @@ class TestReuse:
         with doc.file.open("rb") as a, earlier.file.open("rb") as b:
             assert a.read() == b.read()
 
+    def test_the_offer_dates_the_document_in_vietnam_time(self, owner, draft, earlier):
+        # 00:30 on 3 December in Ho Chi Minh City is still 2 December in UTC.
+        uploaded = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)
+        DossierDocument.objects.filter(pk=earlier.pk).update(created_at=uploaded)
+        page = owner.get(step_url(draft, "documents")).content.decode()
+        assert "CCCD mặt trước.pdf — hồ sơ nháp" in page
+        assert "03/12/2026" in page and "02/12/2026" not in page
+
     def test_another_citizens_document_is_refused(self, client, people, version, draft):
         stranger = UserFactory(roles=["citizen"])
         theirs = filing.dossier_create_draft(version=version, applicant=stranger)
@@ -746,3 +780,12 @@ def test_an_autosave_typed_against_an_older_version_does_not_overwrite_another_p
     owner.post(step_url(draft, "details"), {**DETAILS, "_nav": "save", "_stamp": "tabb.2"})
     draft.refresh_from_db()
     assert draft.draft_values["details"]["child_name"] == [DETAILS["child_name"]]
+
+
+def test_the_review_page_reads_like_the_steps(owner, people, draft):
+    """Dates as dd/mm/yyyy (the applicant's too), labels with their English gloss."""
+    fill_everything(owner, draft, people.agency)
+    page = owner.get(step_url(draft, "review")).content.decode()
+    assert "17/05/1990" in page and "1990-05-17" not in page
+    assert "02/01/2026" in page  # the child's date of birth, a field of the procedure
+    assert "Sửa cơ quan tiếp nhận" in page  # two "change" links that say what they change

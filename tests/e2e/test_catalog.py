@@ -133,3 +133,15 @@ def test_switching_to_english_hides_the_glosses_and_keeps_vietnamese_names_marke
     page.locator('.lang-switch button[value="vi"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(gloss).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/procedures/", "/procedures/1.001193/"])
+def test_catalog_pages_reflow_on_a_phone(live_server, page, catalog, assert_accessible, path):
+    """At 375px (and 320px, WCAG 1.4.10) the page does not scroll sideways: the documents table
+    scrolls inside its own region, which a keyboard can reach."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
