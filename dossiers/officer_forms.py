@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, DossierStatus, ResultDelivery
 from dossiers.queues import QueueFilters
+from dossiers.selectors import status_label
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
 
@@ -59,7 +60,9 @@ class QueueFilterForm(forms.Form):
         self.fields["procedure"].choices = [("", _("Tất cả (All)")), *procedures]  # (id, name)
         if show_status:
             self.fields["status"].choices = [("", _("Tất cả (All)"))] + [
-                c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT
+                (value, status_label(value))  # in the page's language, as in the rows
+                for value in DossierStatus.values
+                if value != DossierStatus.DRAFT
             ]
         else:
             del self.fields["status"]

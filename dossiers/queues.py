@@ -26,9 +26,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dossiers import deadlines
-from dossiers.models import Channel, Dossier, DossierStatus
+from dossiers.models import FINAL_STATUSES, Channel, Dossier, DossierStatus
 from portal.reverse import cached_reverse
 from portal.roles import Role, role_names
+from procedures.text import vi_sort_key
 
 S = DossierStatus
 logger = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ TIME_LEFT = {
     "due_soon": (_("Sắp đến hạn"), "Due soon"),
     "on_track": (_("Còn hạn"), "On track"),
     "none": (_("Chưa tính hạn"), "No due date yet"),
+    "paused": (_("Tạm dừng tính hạn"), "Clock paused"),
+    "closed": (_("Đã kết thúc"), "Closed"),
 }
 
 
@@ -132,9 +135,21 @@ def due_soon_cutoff(*, agency_id: int | None, now: dt.datetime | None = None) ->
     return deadlines.due_soon_threshold(now=now or timezone.now(), agency_id=agency_id)
 
 
-def time_left(due_at: dt.datetime | None, *, now: dt.datetime, soon: dt.datetime | None) -> str:
+def time_left(
+    due_at: dt.datetime | None,
+    *,
+    now: dt.datetime,
+    soon: dt.datetime | None,
+    status: str | None = None,
+) -> str:
     """:func:`dossiers.deadlines.time_left_status` with the threshold computed once per page
-    (``soon`` may be None when ``due_at`` is)."""
+    (``soon`` may be None when ``due_at`` is). A closed dossier (completed, refused, rejected,
+    withdrawn) is ``closed`` and one waiting for a supplement ``paused``: neither is late or on
+    track any more, whatever its due date says."""
+    if status in FINAL_STATUSES:
+        return "closed"
+    if status == DossierStatus.SUPPLEMENT_REQUESTED:
+        return "paused"
     if due_at is None:
         return "none"
     if due_at < now:
@@ -599,7 +614,7 @@ def decorate_rows(rows: list[QueueRow], *, now, soon, index: ProcedureIndex | No
     for row in rows:
         row.procedure_name, row.procedure_code = procedures.get(row.version_id, ("", ""))
         row.claimed_now = row.claimed_by_id is not None and row.claimed_status == row.status
-        row.time_left = time_left(row.due_at, now=now, soon=soon)
+        row.time_left = time_left(row.due_at, now=now, soon=soon, status=row.status)
         row.time_left_vi, row.time_left_en = TIME_LEFT[row.time_left]
         row.status_text = status_label(row.status)
         row.applicant_name = (row.applicant_data or {}).get("full_name", "")
@@ -683,11 +698,11 @@ def agency_procedures(agency) -> list:
     """Procedures the agency receives (with a published version): filter and counter intake."""
     from procedures.models import Procedure, VersionStatus
 
-    return list(
+    return sorted(
         Procedure.objects.filter(agencies=agency, versions__status=VersionStatus.PUBLISHED)
         .distinct()
-        .order_by("name")
-        .only("code", "name")
+        .only("code", "name"),
+        key=lambda procedure: vi_sort_key(procedure.name),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import (
     INTERNAL_SLOTS,
+    RESULT_DRAFT_SLOT,
     Dossier,
     DossierEvent,
     DossierOutput,
@@ -354,7 +355,10 @@ def dossier_view(dossier: Dossier, *, internal: bool = False) -> DossierView:
     """Everything the dossier page shows, in four queries (documents with their required
     documents' names, events, outputs). ``internal``: with the agency's working documents (the
     back office's page); the citizen's page never lists them."""
-    required = dict(dossier.version.documents.values_list("key", "name"))
+    required = {
+        RESULT_DRAFT_SLOT: gettext("Dự thảo kết quả (result draft)"),
+        **dict(dossier.version.documents.values_list("key", "name")),
+    }
     documents = [
         {
             "id": doc.pk,

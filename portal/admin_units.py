@@ -32,6 +32,7 @@ def admin_units_load() -> LoadResult:
 
     def upsert(code: str, name: str, level: str, division_type: str, parent) -> AdministrativeUnit:
         nonlocal created, updated
+        name = " ".join(name.split())  # the source has a few doubled spaces ("Phường  Rạch Dừa")
         unit = existing.get(code)
         if unit is None:
             unit = AdministrativeUnit.objects.create(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.roles import needs_mfa
@@ -46,7 +47,9 @@ class RequireMFAForStaffMiddleware:
             and request.user.is_authenticated
             and not request.user.is_staff
         ):
-            raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
+            raise PermissionDenied(
+                gettext("Trang quản trị chỉ dành cho quản trị viên (admins only).")
+            )
         return self.get_response(request)
 
 

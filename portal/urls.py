@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.translation import gettext as _
 
 from portal import views
 
@@ -13,7 +14,7 @@ def _admin_login(request, extra_context=None):
     become that admin without their second factor). Signed-in staff go on to the admin,
     signed-in non-staff get 403, anonymous visitors go to allauth's log-in page."""
     if not request.user.is_staff:
-        raise PermissionDenied("Trang quản trị chỉ dành cho quản trị viên (admins only).")
+        raise PermissionDenied(_("Trang quản trị chỉ dành cho quản trị viên (admins only)."))
     return redirect("admin:index")
 
 

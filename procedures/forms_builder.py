@@ -28,6 +28,7 @@ from django.utils import translation
 from portal.models import AdministrativeUnit
 from portal.validators import normalize_phone, validate_cccd, validate_vn_phone
 from procedures.schema import Kind, condition_holds, schema_fields
+from procedures.text import vi_sort_key
 
 YES_NO_CHOICES = [("yes", "Có (Yes)"), ("no", "Không (No)")]
 DEFAULT_GROUP_ROWS = 3
@@ -39,12 +40,17 @@ def field_label(spec: dict) -> str:
     return f"{label} ({spec['label_en']})" if spec.get("label_en") else label
 
 
-def _condition_help(spec: dict, labels: dict[str, str]) -> str:
+def _condition_help(
+    spec: dict, labels: dict[str, str], choice_labels: dict[str, dict[str, str]]
+) -> str:
     cond = spec.get("show_if")
     if not cond:
         return ""
     values = cond["in"] if "in" in cond else [cond["equals"]]
-    shown = ", ".join("Có" if v is True else "Không" if v is False else str(v) for v in values)
+    words = choice_labels.get(cond["field"], {})  # a choice's label, not its stored value
+    shown = ", ".join(
+        "Có" if v is True else "Không" if v is False else words.get(str(v), str(v)) for v in values
+    )
     return f"Chỉ điền khi «{labels.get(cond['field'], cond['field'])}» là {shown} (only if shown)."
 
 
@@ -69,19 +75,21 @@ class _Units:
 
     def provinces(self) -> list[tuple[str, str]]:
         if self._provinces is None:
-            self._provinces = list(
-                AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)
-                .order_by("name")
-                .values_list("code", "name")
+            self._provinces = sorted(
+                AdministrativeUnit.objects.filter(
+                    level=AdministrativeUnit.Level.PROVINCE
+                ).values_list("code", "name"),
+                key=lambda unit: vi_sort_key(unit[1]),
             )
         return self._provinces
 
     def wards(self, province: str) -> list[tuple[str, str]]:
         if province not in self._wards:
-            self._wards[province] = list(
-                AdministrativeUnit.objects.filter(parent__code=province)
-                .order_by("name")
-                .values_list("code", "name")
+            self._wards[province] = sorted(
+                AdministrativeUnit.objects.filter(parent__code=province).values_list(
+                    "code", "name"
+                ),
+                key=lambda unit: vi_sort_key(unit[1]),
             )
         return self._wards[province]
 
@@ -273,6 +281,11 @@ class _SchemaFieldsMixin:
         self._units = units
         self._documents = documents
         self._labels = {s["name"]: s.get("label", s["name"]) for s in specs if "name" in s}
+        self._choice_labels = {
+            s["name"]: {c["value"]: c["label"] for c in s["choices"]}
+            for s in specs
+            if s.get("kind") == Kind.CHOICE and "name" in s
+        }
         self._address_parts: dict[str, list[str]] = {}
         for spec in specs:
             if spec["kind"] == Kind.GROUP:
@@ -324,7 +337,7 @@ class _SchemaFieldsMixin:
                     self.fields[key] = field
                     self._address_parts[name].append(key)
             else:
-                extra_help = _condition_help(spec, self._labels)
+                extra_help = _condition_help(spec, self._labels, self._choice_labels)
                 if extra_help:
                     made.help_text = f"{made.help_text} {extra_help}".strip()
                 self.fields[name] = made

@@ -34,3 +34,12 @@ def search_terms(query: str, *, limit: int = 8) -> list[str]:
     words = list(dict.fromkeys(search_normalize(query).split()))
     words.sort(key=len, reverse=True)
     return words[:limit]
+
+
+def vi_sort_key(text: str) -> tuple[str, str]:
+    """Alphabetical order as Vietnamese readers expect it: by the letters without their marks
+    first (Cấp < Chấm < Chứng; code-point order gives Chấm < Chứng < Cấp), đ after d, spaces
+    collapsed; the exact spelling only breaks ties. ``sorted(names, key=vi_sort_key)``."""
+    folded = unicodedata.normalize("NFD", " ".join((text or "").split())).lower()
+    folded = folded.replace("đ", "d~")  # "~" sorts after "z"
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)), text or ""

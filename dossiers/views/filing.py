@@ -27,7 +27,7 @@ from portal.models import Agency
 from procedures.forms_builder import field_label
 from procedures.schema import Kind, schema_fields
 from procedures.selectors import procedure_published_version
-from procedures.text import search_normalize
+from procedures.text import search_normalize, vi_sort_key
 
 NAV_NEXT, NAV_BACK, NAV_SAVE = "next", "back", "save"
 
@@ -251,11 +251,9 @@ def step_documents(request, dossier):
 
 
 def _offering_agencies(dossier: Dossier):
-    return (
-        Agency.objects.filter(procedures=dossier.version.procedure_id, is_active=True)
-        .select_related("admin_unit")
-        .order_by("kind", "name")
-    )
+    return Agency.objects.filter(
+        procedures=dossier.version.procedure_id, is_active=True
+    ).select_related("admin_unit")
 
 
 def step_agency(request, dossier):
@@ -277,7 +275,7 @@ def step_agency(request, dossier):
             return _after_save(request, dossier, "agency", nav)
     else:
         form = AgencyForm(initial={"agency": dossier.agency_id}, agencies=agencies)
-    choices = list(agencies)
+    choices = sorted(agencies, key=lambda a: (a.kind, vi_sort_key(a.name)))
     if query:
         needle = search_normalize(query)
         shown = [

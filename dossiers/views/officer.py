@@ -243,6 +243,7 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
                 dossier.due_at,
                 now=now,
                 soon=queues.due_soon_cutoff(agency_id=dossier.agency_id, now=now),
+                status=dossier.status,
             )
         ],
     }
@@ -360,14 +361,24 @@ def _return_result(request, dossier, form):
     workflow.dossier_return_result(dossier=dossier, actor=request.user, data=form.delivery_data())
 
 
-receive = _action("receive", _receive, success=_("Đã tiếp nhận hồ sơ, Mẫu 01 đang được in."))
-refuse = _action("refuse", _refuse, success=_("Đã từ chối tiếp nhận, Mẫu 03 đang được in."))
+receive = _action(
+    "receive", _receive, success=_("Đã tiếp nhận hồ sơ, Mẫu 01 đang được in (received).")
+)
+refuse = _action(
+    "refuse", _refuse, success=_("Đã từ chối tiếp nhận, Mẫu 03 đang được in (refused).")
+)
 request_supplement = _action(
-    "request_supplement", _supplement, success=_("Đã gửi yêu cầu bổ sung, Mẫu 02 đang được in.")
+    "request_supplement",
+    _supplement,
+    success=_("Đã gửi yêu cầu bổ sung, Mẫu 02 đang được in (supplement requested)."),
 )
 assign = _action("assign", _assign, success=_("Đã phân công chuyên viên xử lý (assigned)."))
 propose = _action("propose", _propose, success=_("Đã trình phê duyệt (proposed for approval)."))
-approve = _action("approve", _approve, success=_("Đã phê duyệt, kết quả đã được ban hành."))
+approve = _action(
+    "approve",
+    _approve,
+    success=_("Đã phê duyệt, kết quả đã được ban hành (approved, result issued)."),
+)
 reject = _action("reject", _reject, success=_("Đã quyết định không giải quyết (rejected)."))
 return_result = _action(
     "return_result", _return_result, success=_("Đã trả kết quả, hồ sơ hoàn thành (completed).")

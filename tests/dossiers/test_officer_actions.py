@@ -608,3 +608,15 @@ def test_a_failed_counter_intake_leaves_no_file_behind(people, settings, monkeyp
         _counter_file(people, uploads)
     assert not Dossier.objects.filter(channel="counter").exists()
     assert _stored_files(settings) == before
+
+
+def test_the_officer_page_names_working_documents_and_outputs_in_words(client, people):
+    """No internal keys (the draft's slot, an output's event id) where officers read."""
+    d = people.dossier(S.AWAITING_APPROVAL)
+    people.document(d, slot="result_draft", name="du-thao.pdf")
+    people.output(d, kind="supplement_02", key="9187")
+    people.output(d, kind="result", key="draft")
+    html = login(client, people.approver).get(officer_url("detail", d)).content.decode()
+    assert "Dự thảo kết quả" in html and "result_draft" not in html
+    assert "(9187)" not in html and "(draft)" not in html
+    assert "dự thảo, chưa ký" in html

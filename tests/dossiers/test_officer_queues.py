@@ -121,6 +121,24 @@ def test_a_row_shows_time_left_in_words_assigned_officer_and_fee(people, client)
     assert people.specialist.full_name in html
 
 
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (S.COMPLETED, "Đã kết thúc"),
+        (S.REJECTED, "Đã kết thúc"),
+        (S.SUPPLEMENT_REQUESTED, "Tạm dừng"),
+    ],
+)
+def test_a_closed_or_paused_dossier_is_not_shown_as_on_track_or_late(people, client, status, words):
+    d = people.dossier(status, due_at=timezone.now() + dt.timedelta(days=3))
+    overdue = people.dossier(status, due_at=timezone.now() - dt.timedelta(days=3))
+    rows = {row.pk: row for row in page(people, "all").rows}
+    assert rows[d.pk].time_left == rows[overdue.pk].time_left != "on_track"
+    assert rows[d.pk].time_left_vi.startswith(words)
+    html = login(client, people.reception).get(officer_url("detail", d)).content.decode()
+    assert words in html and "Còn hạn" not in html
+
+
 def _queue_queries(client, url):
     client.get(url)  # warm caches (calendar, session)
     with CaptureQueriesContext(connection) as ctx:

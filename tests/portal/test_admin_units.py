@@ -29,6 +29,9 @@ def test_it_loads_34_provinces_and_168_hcmc_wards_idempotently():
     saigon = AdministrativeUnit.objects.get(code="26740")
     assert saigon.name == "Phường Sài Gòn" and saigon.parent.code == "79"
     assert Agency.objects.get(code="X26740").name == "Ủy ban nhân dân Phường Sài Gòn"
+    # The source spells a few names with doubled spaces; they would sort and search oddly.
+    assert not AdministrativeUnit.objects.filter(name__contains="  ").exists()
+    assert AdministrativeUnit.objects.filter(name="Phường Rạch Dừa").exists()
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(settings, capsys):

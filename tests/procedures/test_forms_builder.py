@@ -278,3 +278,28 @@ def test_the_ward_endpoint_lists_the_wards_of_a_province(client, wards):
     response = client.get("/procedures/address/wards/", {"dia_chi__province": "01"})
     assert "Phường Ba Đình" in response.content.decode()
     assert "Phường Sài Gòn" not in response.content.decode()
+
+
+def test_a_field_shown_for_a_choice_names_the_choice_by_its_label():
+    schema = {
+        "fields": [
+            {
+                "name": "muc_dich",
+                "kind": "choice",
+                "label": "Mục đích sử dụng",
+                "choices": [
+                    {"value": "ket_hon", "label": "Đăng ký kết hôn"},
+                    {"value": "khac", "label": "Mục đích khác"},
+                ],
+            },
+            {
+                "name": "muc_dich_khac",
+                "kind": "text",
+                "label": "Ghi rõ mục đích",
+                "show_if": {"field": "muc_dich", "equals": "khac"},
+            },
+        ]
+    }
+    help_text = build_form(schema).fields["muc_dich_khac"].help_text
+    assert "Chỉ điền khi «Mục đích sử dụng» là Mục đích khác" in help_text
+    assert "là khac" not in help_text

@@ -83,3 +83,28 @@ def test_the_search_uses_the_trigram_index(catalog):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
     assert "procedure_search_trgm" in plan
+
+
+def test_names_sort_as_vietnamese_readers_expect():
+    from procedures.text import vi_sort_key
+
+    names = [
+        "Đăng ký khai tử",
+        "Chứng thực",
+        "Cấp giấy xác nhận",
+        "Chấm dứt",
+        "Duyệt",
+        "Phường  Rạch Dừa",
+        "Phường An Đông",
+        "Phường Sài Gòn",
+    ]
+    assert sorted(names, key=vi_sort_key) == [
+        "Cấp giấy xác nhận",
+        "Chấm dứt",
+        "Chứng thực",
+        "Duyệt",
+        "Đăng ký khai tử",
+        "Phường An Đông",
+        "Phường  Rạch Dừa",
+        "Phường Sài Gòn",
+    ]
