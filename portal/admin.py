@@ -58,7 +58,18 @@ class OfficerProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
+    """Written by the beat task only: admins read it (is beat alive?), nobody edits it."""
+
     list_display = ["name", "at", "beats"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CalendarYearListFilter(admin.SimpleListFilter):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import Textarea
@@ -185,6 +186,19 @@ class ProcedureVersionAdmin(CatalogAdminOnly, admin.ModelAdmin):
         ("Biểu mẫu (Form definition)", {"fields": ["form_schema", "schema_help"]}),
         ("Công bố (Publication)", {"fields": ["published_at", "retired_at"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not obj.is_draft:
+            # A published or retired version is frozen: every field is read-only, so "Save"
+            # would only claim a change that did not happen. Its own buttons stay.
+            extra_context = {
+                **(extra_context or {}),
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         base = ["status", "published_at", "retired_at", "schema_help"]

@@ -240,3 +240,25 @@ def test_the_citizen_pages_are_public_for_every_role(client, version, agency):
             client.force_login(user)
         assert client.get("/procedures/").status_code == 200
         assert client.get("/procedures/1.001193/").status_code == 200
+
+
+@pytest.mark.parametrize(("status", "saveable"), [("draft", True), ("published", False)])
+def test_a_frozen_version_offers_no_save_button(admin_client, status, saveable):
+    version = make_version(procedure=ProcedureFactory(), status=status)
+    page = admin_client.get(f"/admin/procedures/procedureversion/{version.pk}/change/")
+    assert ('name="_save"' in page.content.decode()) is saveable
+    assert ('name="_continue"' in page.content.decode()) is saveable
+
+
+def test_the_beat_heartbeat_is_read_only_in_the_admin(admin_client, catalog_admin):
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    from portal.models import Heartbeat
+
+    # Even with every permission on the model (the demo's admin has them all).
+    catalog_admin.user_permissions.add(*Permission.objects.filter(codename__endswith="heartbeat"))
+    beat = Heartbeat.objects.create(name="beat", at=timezone.now())
+    assert admin_client.get("/admin/portal/heartbeat/add/").status_code == 403
+    page = admin_client.get(f"/admin/portal/heartbeat/{beat.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
