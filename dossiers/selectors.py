@@ -261,6 +261,7 @@ def _actor_label(event: DossierEvent) -> str:
 EVENT_LABELS = {
     "overdue": _("Quá hạn trả kết quả"),
     "apology": _("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "payment": _("Thanh toán phí, lệ phí"),
 }
 
 

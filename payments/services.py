@@ -44,6 +44,7 @@ from payments.providers.base import (
 )
 from payments.providers.vnpay import CANCELLED_CODE, EXPIRED_CODE, site_url
 from payments.text import amount_in_words, format_vnd
+from portal.bilingual import vi_en
 from procedures.models import FeeKind
 from procedures.services import fee_quote
 
@@ -206,6 +207,14 @@ def payment_start(
     for _ in range(3):
         try:
             with transaction.atomic():
+                # The dossier's lock, as a cash payment at the counter takes it: an attempt is
+                # never started for a fee the counter has just been paid.
+                list(Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk"))
+                if DossierFee.objects.filter(pk=fee.pk, status=FeeStatus.PAID).exists():
+                    raise PaymentError(
+                        translation.gettext("Hồ sơ đã được thanh toán (already paid)."),
+                        code="paid",
+                    )
                 payment = Payment.objects.create(
                     fee=fee,
                     dossier=dossier,
@@ -240,6 +249,18 @@ def payment_start(
 
 
 COUNTER_PROVIDER = "counter"  # Payment.provider of a fee paid in cash at the one-stop counter
+
+
+def pending_online_attempt(*, fee: DossierFee, now: dt.datetime | None = None) -> Payment | None:
+    """An online attempt at the fee the gateway may still settle (pending, not expired)."""
+    return (
+        Payment.objects.filter(
+            fee=fee, status=PaymentStatus.PENDING, expires_at__gt=now or timezone.now()
+        )
+        .exclude(provider=COUNTER_PROVIDER)
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") -> Payment:
@@ -279,6 +300,21 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
                     "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
                 ),
                 code="closed",
+            )
+        online = pending_online_attempt(fee=fee, now=now)
+        if online is not None:
+            # The citizen may be paying at the gateway right now: taking cash too would charge
+            # twice (the later one would only be recorded as "refund due").
+            raise PaymentError(
+                vi_en(
+                    "Người nộp đang thanh toán trực tuyến (giao dịch "
+                    f"{online.txn_ref}, hết hạn lúc {timezone.localtime(online.expires_at):%H:%M}): "
+                    "chưa thu tiền mặt được, vui lòng chờ giao dịch kết thúc.",
+                    f"The applicant is paying online (attempt {online.txn_ref}, expires at "
+                    f"{timezone.localtime(online.expires_at):%H:%M}): wait for it to end before "
+                    "taking cash.",
+                ),
+                code="pending_online",
             )
         payment = Payment.objects.create(
             fee=fee,

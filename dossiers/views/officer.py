@@ -57,9 +57,10 @@ from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.uploads import form_uploads_check
 from dossiers.views.citizen import file_attachment
+from payments.models import PaymentStatus
 from payments.selectors import fee_summary
 from payments.services import CLOSED_STATUSES as FEE_CLOSED_STATUSES
-from payments.services import PaymentError, payment_record_counter
+from payments.services import COUNTER_PROVIDER, PaymentError, payment_record_counter
 from payments.text import format_vnd
 from portal.client_ip import client_ip
 from portal.forms import error_summary_items
@@ -224,14 +225,26 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
     claim_role = workflow.CLAIM_ROLES.get(dossier.status)
     now = timezone.now()
     claimed_now = dossier.claimed_by_id is not None and dossier.claimed_status == dossier.status
+    payments = list(dossier.payments.order_by("created_at"))
     context = {
         "dossier": dossier,
         "view": selectors.dossier_view(dossier, internal=True),
         "status_text": selectors.status_label(dossier.status),
         "fee": fee_summary(dossier=dossier),
-        "payments": list(dossier.payments.order_by("created_at")),
+        "payments": payments,
         "can_take_payment": Role.RECEPTION in role_names(request.user)
         and dossier.status not in FEE_CLOSED_STATUSES,
+        # An online attempt the gateway may still settle: no cash meanwhile (paid twice).
+        "online_attempt": next(
+            (
+                p
+                for p in payments
+                if p.status == PaymentStatus.PENDING
+                and p.expires_at > now
+                and p.provider != COUNTER_PROVIDER
+            ),
+            None,
+        ),
         "forms": forms,
         "claimed_now": claimed_now,
         "can_claim": claim_role in role_names(request.user)
@@ -394,6 +407,15 @@ def counter_payment(request, public_id):
         raise PermissionDenied(
             _("Vai trò của bạn không được thực hiện thao tác này (your role may not do this).")
         )
+    if request.POST.get("received") != "yes":
+        messages.error(
+            request,
+            _(
+                "Vui lòng đánh dấu ô xác nhận đã nhận đủ tiền trước khi ghi nhận "
+                "(confirm that you received the cash)."
+            ),
+        )
+        return redirect("dossiers:officer:detail", public_id=dossier.public_id)
     try:
         payment = payment_record_counter(
             dossier=dossier, officer=request.user, client_ip=client_ip(request)

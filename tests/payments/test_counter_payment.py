@@ -11,10 +11,12 @@ from dossiers import workflow
 from dossiers.models import DossierEvent, DossierStatus
 from dossiers.pdf import pdf_text
 from payments.models import FeeReceipt, FeeStatus, Payment, PaymentStatus
-from payments.services import dossier_fee_assess
+from payments.services import dossier_fee_assess, payment_start
 from tests.dossiers.officer_support import login, officer_url
 
 pytestmark = pytest.mark.django_db
+
+CONFIRMED = {"received": "yes"}  # "I received the cash", ticked
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def test_the_reception_officer_records_it_and_the_result_can_be_handed_back(
         workflow.dossier_return_result(dossier=ready, actor=people.reception, data={})
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(officer_url("counter_payment", ready), follow=True)
+        response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
     assert "Đã ghi nhận thu 50.000 đồng tại quầy" in response.content.decode()
     payment = Payment.objects.get(dossier=ready)
     assert (payment.provider, payment.status, payment.amount) == ("counter", "paid", 50_000)
@@ -62,8 +64,8 @@ def test_the_reception_officer_records_it_and_the_result_can_be_handed_back(
 
 def test_a_second_click_takes_nothing_more(client, people, ready):
     login(client, people.reception)
-    client.post(officer_url("counter_payment", ready))
-    response = client.post(officer_url("counter_payment", ready), follow=True)
+    client.post(officer_url("counter_payment", ready), CONFIRMED)
+    response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
     assert "Hồ sơ đã được thanh toán" in response.content.decode()
     assert Payment.objects.filter(dossier=ready, status=PaymentStatus.PAID).count() == 1
     assert "Ghi nhận đã thu" not in client.get(officer_url("detail", ready)).content.decode()
@@ -72,11 +74,11 @@ def test_a_second_click_takes_nothing_more(client, people, ready):
 def test_other_roles_and_agencies_cannot_record_it(client, people, ready):
     login(client, people.specialist)
     assert "Ghi nhận đã thu" not in client.get(officer_url("detail", ready)).content.decode()
-    assert client.post(officer_url("counter_payment", ready)).status_code == 403
+    assert client.post(officer_url("counter_payment", ready), CONFIRMED).status_code == 403
     login(client, people.foreign_officer)
-    assert client.post(officer_url("counter_payment", ready)).status_code == 404
+    assert client.post(officer_url("counter_payment", ready), CONFIRMED).status_code == 404
     client.force_login(people.applicant)
-    assert client.post(officer_url("counter_payment", ready)).status_code == 403
+    assert client.post(officer_url("counter_payment", ready), CONFIRMED).status_code == 403
     assert not Payment.objects.exists()
     ready.fee.refresh_from_db()
     assert ready.fee.status == FeeStatus.UNPAID
@@ -87,6 +89,47 @@ def test_a_closed_dossier_takes_no_money(client, people, paid_version):
     dossier_fee_assess(dossier=withdrawn)
     login(client, people.reception)
     assert "Ghi nhận đã thu" not in client.get(officer_url("detail", withdrawn)).content.decode()
-    response = client.post(officer_url("counter_payment", withdrawn), follow=True)
+    response = client.post(officer_url("counter_payment", withdrawn), CONFIRMED, follow=True)
     assert "không còn ở trạng thái thanh toán được" in response.content.decode()
     assert not Payment.objects.exists()
+
+
+def test_nothing_is_recorded_without_confirming_the_cash_was_received(client, people, ready):
+    login(client, people.reception)
+    response = client.post(officer_url("counter_payment", ready), follow=True)
+    assert "xác nhận đã nhận đủ tiền" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_no_cash_while_the_applicant_is_paying_online_and_no_online_attempt_after_cash(
+    client, people, ready
+):
+    """Paid twice otherwise: the gateway's later success would only be a "refund due"."""
+    attempt, _ = payment_start(
+        dossier=ready, payer=people.applicant, return_url="http://testserver/r/", client_ip=""
+    )
+    login(client, people.reception)
+    page = client.get(officer_url("detail", ready)).content.decode()
+    assert "Người nộp đang thanh toán trực tuyến" in page and "Ghi nhận đã thu" not in page
+    response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
+    assert attempt.txn_ref in response.content.decode()
+    assert not Payment.objects.filter(provider="counter").exists()
+
+    # Once the attempt has expired the officer takes the cash; then nobody starts another.
+    Payment.objects.filter(pk=attempt.pk).update(expires_at=attempt.created_at)
+    client.post(officer_url("counter_payment", ready), CONFIRMED)
+    assert Payment.objects.get(provider="counter").status == PaymentStatus.PAID
+    from payments.services import PaymentError
+
+    with pytest.raises(PaymentError):
+        payment_start(
+            dossier=ready, payer=people.applicant, return_url="http://testserver/r/", client_ip=""
+        )
+
+
+def test_the_citizens_timeline_names_the_payment_in_words(client, people, ready):
+    login(client, people.reception)
+    client.post(officer_url("counter_payment", ready), CONFIRMED)
+    client.force_login(people.applicant)
+    page = client.get(f"/dossiers/{ready.public_id}/").content.decode()
+    assert "Thanh toán phí, lệ phí" in page
