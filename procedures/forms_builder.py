@@ -438,11 +438,17 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
             validate_max=True,
         )
         prefix = self.add_prefix(spec["name"])
+        label = spec.get("label") or spec["name"]
         return formset_class(
             data,
             prefix=prefix,
             initial=rows or None,
             form_kwargs={"specs": spec["fields"], "units": self._units},
+            # The procedure's form is Vietnamese (Django's own words were English here).
+            error_messages={
+                "too_few_forms": f"«{label}»: cần ít nhất %(num)d dòng (at least %(num)d).",
+                "too_many_forms": f"«{label}»: tối đa %(num)d dòng (at most %(num)d).",
+            },
         )
 
     @property

@@ -303,3 +303,13 @@ def test_a_field_shown_for_a_choice_names_the_choice_by_its_label():
     help_text = build_form(schema).fields["muc_dich_khac"].help_text
     assert "Chỉ điền khi «Mục đích sử dụng» là Mục đích khác" in help_text
     assert "là khac" not in help_text
+
+
+def test_a_group_with_too_few_rows_says_so_in_vietnamese(wards, documents):
+    data = good_data(
+        **{"thanh_vien-TOTAL_FORMS": "1", "thanh_vien-0-ten": "", "thanh_vien-0-cccd": ""}
+    )
+    form = build_form(SCHEMA, documents=documents, data=data, files={"tep_khai_sinh": pdf()})
+    assert not form.is_valid()
+    errors = list(form.groups["thanh_vien"].non_form_errors())
+    assert errors == ["«Thành viên»: cần ít nhất 1 dòng (at least 1)."]
