@@ -46,6 +46,7 @@ from payments.providers.vnpay import CANCELLED_CODE, EXPIRED_CODE, site_url
 from payments.text import amount_in_words, format_vnd
 from portal.bilingual import vi_en
 from procedures.models import FeeKind
+from procedures.schema import fee_units_field
 from procedures.services import fee_quote
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,12 @@ def reconcile_after_minutes() -> int:
 
 
 # -- the fee of a dossier --------------------------------------------------------------------------
-def _form_units(dossier: Dossier) -> int:
-    """Copies/pages asked for, from the form (field ``fee_units`` or ``copies``), at least 1."""
-    data = dossier.form_data or {}
-    for key in ("fee_units", "copies"):
+def form_units(version, data: dict | None) -> int:
+    """Copies/pages asked for, at least 1: the answer of the schema's ``fee_units`` field (or of
+    a field named ``fee_units`` or ``copies``) in the form's answers ``data``."""
+    data = data or {}
+    named = fee_units_field(version.form_schema)
+    for key in ([named] if named else []) + ["fee_units", "copies"]:
         try:
             value = int(data.get(key) or 0)
         except (TypeError, ValueError):
@@ -119,7 +122,7 @@ def dossier_fee_assess(
     if existing is not None:
         return existing
     version = dossier.version
-    units = units or _form_units(dossier)
+    units = units or form_units(dossier.version, dossier.form_data)
     on = timezone.localdate(dossier.submitted_at) if dossier.submitted_at else timezone.localdate()
     quote = fee_quote(
         version=version,
@@ -371,6 +374,12 @@ def _settle(
             status, note = PaymentStatus.REFUND_DUE, "Thanh toán sau khi giao dịch hết hạn."
         elif fee.status != FeeStatus.UNPAID:
             status, note = PaymentStatus.REFUND_DUE, "Phí của hồ sơ đã được thanh toán trước đó."
+        elif dossier.status in CLOSED_STATUSES:
+            # Withdrawn (or refused, rejected) while the citizen was at the gateway.
+            status, note = (
+                PaymentStatus.REFUND_DUE,
+                f"Hồ sơ đã đóng ({dossier.status}) trước khi thanh toán.",
+            )
         else:
             status = PaymentStatus.PAID
     values: dict[str, Any] = {"status": status, "settled_at": now, "settled_by": via}
@@ -395,7 +404,7 @@ def _settle(
         if payment.provider == COUNTER_PROVIDER:
             event_note = (
                 f"Đã thu {format_vnd(payment.amount)} đồng phí, lệ phí tại Bộ phận Tiếp nhận và "
-                f"Trả kết quả, mã giao dịch {payment.txn_ref}. Paid {payment.amount} VND at the "
+                f"Trả kết quả, mã giao dịch {payment.txn_ref}. Paid {payment.amount:,} VND at the "
                 f"counter, reference {payment.txn_ref}."
             )
         else:
@@ -403,7 +412,7 @@ def _settle(
                 f"Đã thanh toán {format_vnd(payment.amount)} đồng phí, lệ phí trực tuyến, "
                 f"mã giao dịch {payment.txn_ref}"
                 + (f" (mã tại cổng thanh toán {gateway_no})" if gateway_no else "")
-                + f". Paid {payment.amount} VND online, reference {payment.txn_ref}."
+                + f". Paid {payment.amount:,} VND online, reference {payment.txn_ref}."
             )
         DossierEvent.objects.create(
             dossier=dossier,
@@ -413,6 +422,9 @@ def _settle(
             actor=actor or payment.payer,
             note=event_note,
             data={
+                # Who paid, as the timeline names them: the applicant online, the reception
+                # officer who took the cash at the counter.
+                "capacity": "reception_officer" if actor is not None else "applicant",
                 "payment": str(payment.public_id),
                 "amount": payment.amount,
                 "provider": payment.provider,

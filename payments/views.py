@@ -137,34 +137,54 @@ def gateway_return(request: HttpRequest) -> HttpResponse:
     except SignatureError:
         messages.error(
             request,
-            "Kết quả trả về từ cổng thanh toán không hợp lệ nên không được ghi nhận "
-            "(the gateway's answer has an invalid signature).",
+            gettext(
+                "Kết quả trả về từ cổng thanh toán không hợp lệ nên không được ghi nhận "
+                "(the gateway's answer has an invalid signature)."
+            ),
         )
         return redirect("payments:start", payment.dossier.public_id)
     if payment.status == PaymentStatus.PAID:
         messages.success(request, gettext("Thanh toán thành công (payment received)."))
+    elif payment.status == PaymentStatus.REFUND_DUE:
+        messages.warning(
+            request,
+            gettext(
+                "Khoản thanh toán này không được ghi nhận cho hồ sơ (phí đã được thanh toán "
+                "trước đó, hoặc hồ sơ đã rút hay đã đóng); số tiền sẽ được hoàn lại cho bạn "
+                "(not credited: the amount will be refunded)."
+            ),
+        )
     elif result.success:
         messages.info(
             request,
-            "Cổng thanh toán báo giao dịch thành công; hệ thống đang chờ xác nhận "
-            "(waiting for the gateway's confirmation).",
+            gettext(
+                "Cổng thanh toán báo giao dịch thành công; hệ thống đang chờ xác nhận "
+                "(waiting for the gateway's confirmation)."
+            ),
         )
     elif result.response_code == CANCELLED_CODE:
         messages.warning(
             request,
-            "Bạn đã hủy giao dịch; hồ sơ chưa được thanh toán, bạn có thể thanh toán lại "
-            "(payment cancelled; you can pay again).",
+            gettext(
+                "Bạn đã hủy giao dịch; hồ sơ chưa được thanh toán, bạn có thể thanh toán lại "
+                "(payment cancelled; you can pay again)."
+            ),
         )
     elif result.response_code == EXPIRED_CODE:
         messages.warning(
             request,
-            "Giao dịch đã hết hạn; bạn có thể thanh toán lại (the payment expired; pay again).",
+            gettext(
+                "Giao dịch đã hết hạn; bạn có thể thanh toán lại (the payment expired; pay again)."
+            ),
         )
     else:
         messages.error(
             request,
-            f"Giao dịch không thành công (mã {result.response_code}); bạn có thể thanh toán lại "
-            "(the payment failed; you can pay again).",
+            gettext(
+                "Giao dịch không thành công (mã %(code)s); bạn có thể thanh toán lại "
+                "(the payment failed; you can pay again)."
+            )
+            % {"code": result.response_code},
         )
     return redirect("payments:start", payment.dossier.public_id)
 

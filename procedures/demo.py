@@ -72,11 +72,12 @@ RECEIVE_PAPER = f(
     "so_ban_sao",
     "number",
     "Số bản sao yêu cầu cấp",
-    "Number of extra copies",
+    "Number of copies requested",
     required=False,
     min=0,
     max=10,
     help="Mỗi bản sao trích lục tính phí riêng.",
+    fee_units=True,
 )
 
 
@@ -567,7 +568,15 @@ def demo_procedures() -> list[dict]:
             fee_note="Từ trang thứ ba tính 1.000 đồng/trang (mẫu)",
             fields=[
                 *applicant()[:3],
-                f("so_trang", "number", "Tổng số trang cần chứng thực", "Pages", min=1, max=500),
+                f(
+                    "so_trang",
+                    "number",
+                    "Tổng số trang cần chứng thực",
+                    "Pages",
+                    min=1,
+                    max=500,
+                    fee_units=True,
+                ),
                 f("so_ban", "number", "Số bản sao", "Copies", min=1, max=20),
             ],
             docs=[
@@ -633,7 +642,10 @@ def demo_procedures() -> list[dict]:
             1,
             fee=("per_unit", 2000, "trang"),
             cap=200000,
-            fields=[*applicant()[:4], f("so_trang", "number", "Số trang", "Pages", min=1, max=200)],
+            fields=[
+                *applicant()[:4],
+                f("so_trang", "number", "Số trang", "Pages", min=1, max=200, fee_units=True),
+            ],
             docs=[
                 doc("ban_chup", "Bản chụp bản chính giấy tờ cần chứng thực", types=["pdf"], size=10)
             ],

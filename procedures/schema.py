@@ -21,7 +21,8 @@ Every field has ``name`` (a-z, 0-9, _), ``kind``, ``label`` (Vietnamese) and opt
 or ``{"field": …, "in": [...]}``, naming an earlier field of the same list or of the top level)
 and ``prefill``: a top-level text, date, phone, email or Citizen ID field may name a value of the
 filing's applicant step (``PREFILL_SOURCES``) that it starts with, so the requester's details of
-an official form are not typed twice.
+an official form are not typed twice. A top-level number field may say ``"fee_units": true``:
+its answer is the number of copies or pages a per-unit fee is charged for (one such field).
 Kind-specific keys are listed in ``KIND_KEYS``. ``schema_validate`` raises a ``ValidationError``
 whose messages name the bad field by its path (``fields[2] "child_dob"``).
 """
@@ -74,7 +75,7 @@ PREFILL_KINDS = frozenset({Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL, Kind.CC
 KIND_KEYS: dict[str, frozenset[str]] = {
     Kind.TEXT: frozenset({"max_length", "min_length"}),
     Kind.TEXTAREA: frozenset({"max_length"}),
-    Kind.NUMBER: frozenset({"min", "max"}),
+    Kind.NUMBER: frozenset({"min", "max", "fee_units"}),
     Kind.DATE: frozenset({"past_only", "future_only"}),
     Kind.CHOICE: frozenset({"choices", "multiple", "widget"}),
     Kind.YES_NO: frozenset(),
@@ -101,6 +102,7 @@ class _Checker:
         self.errors: list[str] = []
         self.document_keys = set(document_keys) if document_keys is not None else None
         self.total = 0
+        self.fee_units: list[str] = []
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -157,6 +159,13 @@ class _Checker:
         getattr(self, f"check_{kind}")(spec, where)
         if "prefill" in spec:
             self.check_prefill(spec, where, in_group=in_group)
+        if "fee_units" in spec:
+            if not isinstance(spec["fee_units"], bool):
+                self.error(where, '"fee_units" phải là true/false (must be a boolean)')
+            elif spec["fee_units"] and in_group:
+                self.error(where, '"fee_units" không dùng trong nhóm (not inside a group)')
+            elif spec["fee_units"]:
+                self.fee_units.append(where)
         if "show_if" in spec:
             self.check_condition(spec["show_if"], where, earlier)
 
@@ -314,7 +323,17 @@ def schema_errors(schema: Any, *, document_keys: Iterable[str] | None = None) ->
     checker.check_list(schema.get("fields", []), "fields", outer={}, in_group=False)
     if checker.total > MAX_FIELDS:
         checker.error("fields", f"quá {MAX_FIELDS} trường (too many fields)")
+    for where in checker.fee_units[1:]:
+        checker.error(where, '"fee_units": chỉ một trường tính phí (only one field counts the fee)')
     return checker.errors
+
+
+def fee_units_field(schema: Any) -> str | None:
+    """The name of the number field whose answer a per-unit fee is charged for, if any."""
+    for spec in (schema or {}).get("fields", []) if isinstance(schema, dict) else []:
+        if isinstance(spec, dict) and spec.get("kind") == Kind.NUMBER and spec.get("fee_units"):
+            return spec.get("name")
+    return None
 
 
 def schema_validate(schema: Any, *, document_keys: Iterable[str] | None = None) -> None:

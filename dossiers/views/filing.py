@@ -23,10 +23,13 @@ from dossiers.forms import AgencyForm, DeclarationForm, UploadForm, reuse_label
 from dossiers.models import Dossier, DossierStatus
 from dossiers.uploads import MB, max_total_bytes
 from payments.selectors import fee_summary
+from payments.services import form_units
 from portal.models import Agency
 from procedures.forms_builder import field_label
+from procedures.models import FeeKind
 from procedures.schema import Kind, schema_fields
 from procedures.selectors import procedure_published_version
+from procedures.services import fee_quote
 from procedures.text import search_normalize, vi_sort_key
 
 NAV_NEXT, NAV_BACK, NAV_SAVE = "next", "back", "save"
@@ -397,6 +400,11 @@ def step_review(request, dossier):
     details = filing.details_form(dossier)
     answer_rows = _answer_rows(details) if details.is_bound and details.is_valid() else []
     born = parse_date((check.applicant or {}).get("date_of_birth") or "")
+    # The fee the dossier will owe (filed online, today), before the citizen commits to it.
+    fee = None
+    if dossier.version.fee_kind != FeeKind.FREE:
+        answers = details.answers() if answer_rows else {}
+        fee = fee_quote(version=dossier.version, units=form_units(dossier.version, answers))
     problems = [
         {"step": s, "url": _step_url(dossier, s.slug), "messages": check.problems[s.slug]}
         for s in filing.STEPS
@@ -410,6 +418,7 @@ def step_review(request, dossier):
         problems=problems,
         answer_rows=answer_rows,
         applicant_born=born,
+        fee_quote=fee,
         documents=[(slots.get(d.slot, d.slot), d) for d in documents],
         declaration=declaration,
         error=error,

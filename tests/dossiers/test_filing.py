@@ -789,3 +789,16 @@ def test_the_review_page_reads_like_the_steps(owner, people, draft):
     assert "17/05/1990" in page and "1990-05-17" not in page
     assert "02/01/2026" in page  # the child's date of birth, a field of the procedure
     assert "Sửa cơ quan tiếp nhận" in page  # two "change" links that say what they change
+
+
+def test_the_review_page_shows_the_fee_before_submitting(owner, people):
+    paid = published_version(agencies=[people.agency], schema=RICH_SCHEMA, fee=50_000)
+    draft = filing.dossier_create_draft(version=paid, applicant=people.applicant)
+    fill_everything(owner, draft, people.agency)
+    page = owner.get(step_url(draft, "review")).content.decode()
+    assert "50.000 đồng" in page and "Nộp ngay sau khi nộp hồ sơ" in page
+
+
+def test_a_free_procedure_shows_no_fee_on_review(owner, people, draft):
+    fill_everything(owner, draft, people.agency)
+    assert 'id="r-fee"' not in owner.get(step_url(draft, "review")).content.decode()

@@ -37,14 +37,21 @@ def _gateway_settings(settings):
 
 
 def fee_version(
-    *, agencies, fee_kind="fixed", fee_amount=50_000, fee_unit="", fee_cap=None, waivers=()
+    *,
+    agencies,
+    fee_kind="fixed",
+    fee_amount=50_000,
+    fee_unit="",
+    fee_cap=None,
+    waivers=(),
+    form_schema=SIMPLE_SCHEMA,
 ) -> ProcedureVersion:
     """A published version of a new procedure with the given fee rule and waivers."""
     version = ProcedureVersion.objects.create(
         procedure=ProcedureFactory(agencies=agencies),
         number=1,
         processing_days=3,
-        form_schema=SIMPLE_SCHEMA,
+        form_schema=form_schema,
         fee_kind=fee_kind,
         fee_amount=fee_amount,
         fee_unit=fee_unit,

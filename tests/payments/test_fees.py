@@ -45,6 +45,31 @@ def test_it_multiplies_per_copy_fees_up_to_the_cap(people, agency):
     assert many.amount == 10_000 and "tối đa 10.000 đồng" in many.rule
 
 
+def test_the_units_come_from_the_field_the_schema_marks(people, agency):
+    """The catalog's own field ("Số trang") counts the pages, whatever its name."""
+    schema = {
+        "fields": [
+            {"name": "so_trang", "kind": "number", "label": "Số trang", "fee_units": True},
+            {"name": "so_ban", "kind": "number", "label": "Số bản"},
+        ]
+    }
+    version = fee_version(
+        agencies=[agency],
+        fee_kind="per_unit",
+        fee_amount=2_000,
+        fee_unit="trang",
+        fee_cap=200_000,
+        form_schema=schema,
+    )
+    fee = dossier_fee_assess(
+        dossier=submitted(people, version, form_data={"so_trang": 12, "so_ban": 3})
+    )
+    assert (fee.units, fee.amount) == (12, 24_000)
+    assert "2.000 đồng/trang × 12 trang" in fee.rule
+    capped = dossier_fee_assess(dossier=submitted(people, version, form_data={"so_trang": 150}))
+    assert (capped.units, capped.amount) == (150, 200_000)
+
+
 def test_it_applies_the_online_waiver_only_online(people, agency):
     version = fee_version(agencies=[agency], waivers=[ONLINE_FREE])
     online = dossier_fee_assess(dossier=submitted(people, version))

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from dossiers.models import DossierEvent
+from dossiers.models import Dossier, DossierEvent, DossierStatus
 from payments.models import DossierFee, FeeStatus, Payment, PaymentStatus
 from payments.selectors import fee_blocking_message
 from payments.services import payment_ipn_process
@@ -139,6 +139,20 @@ def test_a_second_success_after_the_fee_is_paid_is_not_credited_twice(fee_dossie
     b.refresh_from_db()
     assert b.status == PaymentStatus.REFUND_DUE
     assert credits(fee_dossier) == 1
+
+
+def test_a_payment_for_a_dossier_withdrawn_meanwhile_is_refunded_not_credited(
+    client, fee_dossier, start_payment
+):
+    payment, _ = start_payment(fee_dossier)
+    Dossier.objects.filter(pk=fee_dossier.pk).update(status=DossierStatus.WITHDRAWN)
+    assert payment_ipn_process(params=gateway_params(payment)).code == "00"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUND_DUE and "đã đóng" in payment.note
+    assert fee_of(fee_dossier).status == FeeStatus.UNPAID and credits(fee_dossier) == 0
+    client.force_login(fee_dossier.applicant)
+    response = client.get("/payments/vnpay/return/", gateway_params(payment), follow=True)
+    assert "số tiền sẽ được hoàn lại" in response.content.decode()
 
 
 def test_a_forged_success_return_credits_nothing(client, fee_dossier, start_payment):

@@ -68,3 +68,12 @@ def test_every_sample_version_is_publishable_and_renders(seeded, client):
         assert "Dữ liệu mẫu" in response.content.decode()
     response = client.get("/procedures/", {"q": "dang ky khai sinh"})
     assert response.context["page"].object_list[0].procedure.name == "Đăng ký khai sinh"
+
+
+def test_every_per_unit_fee_has_a_field_that_counts_its_units(seeded):
+    from procedures.schema import fee_units_field
+
+    per_unit = ProcedureVersion.objects.filter(fee_kind="per_unit")
+    assert per_unit.exists()
+    for version in per_unit:
+        assert fee_units_field(version.form_schema), version.procedure.code

@@ -13,7 +13,7 @@ def field(**spec):
 GOOD_FIELDS = [
     field(name="ho_ten", kind="text", max_length=100, min_length=2, required=True),
     field(name="ghi_chu", kind="textarea", max_length=500, label_en="Notes", help="Tùy chọn"),
-    field(name="so_luong", kind="number", min=1, max=10),
+    field(name="so_luong", kind="number", min=1, max=10, fee_units=True),
     field(name="ngay_sinh", kind="date", past_only=True),
     field(
         name="gioi_tinh",
@@ -107,6 +107,8 @@ def test_it_accepts_every_kind():
         ),
         ({"name": "x", "kind": "document"}, "document key is required"),
         (field(name="x", kind="text", prefill="mother_name"), '"prefill" phải là một trong'),
+        (field(name="x", kind="number", fee_units="yes"), '"fee_units" phải là true/false'),
+        (field(name="x", kind="text", fee_units=True), "unknown keys): fee_units"),
         (field(name="x", kind="address", prefill="full_name"), "only for top-level text"),
         (
             field(name="x", kind="group", fields=[field(name="a", kind="text", prefill="email")]),
@@ -151,3 +153,15 @@ def test_it_refuses_duplicate_names_and_non_objects():
     assert any(e.startswith("fields[2]:") for e in errors)
     assert schema_errors([]) == ["schema: phải là một đối tượng JSON (must be a JSON object)"]
     assert "unknown keys" in schema_errors({"fields": [], "extra": 1})[0]
+
+
+def test_only_one_field_counts_a_per_unit_fee():
+    schema = {
+        "fields": [
+            field(name="so_trang", kind="number", fee_units=True),
+            field(name="so_ban", kind="number", fee_units=True),
+        ]
+    }
+    assert schema_errors(schema) == [
+        'fields[1] "so_ban": "fee_units": chỉ một trường tính phí (only one field counts the fee)'
+    ]
