@@ -119,6 +119,8 @@ def seed_demo() -> list[dict]:
                 defaults={
                     "agency": Agency.objects.get(code=persona.agency),
                     "title": persona.title,
+                    # Printed on Mẫu 02 ("whom to call"); a demo number, not a real line.
+                    "phone": "028 3829 0000",
                 },
             )
             secret = demo_totp_secret(persona.email)

@@ -205,10 +205,11 @@ def step_details(request, dossier):
 def _documents_context(request, dossier: Dossier, *, errors=None, slot_errors=None) -> dict:
     slots = list(dossier.version.documents.all())
     docs = list(dossier.documents.all())
-    reusable = [
-        (d.pk, reuse_label(d))
-        for d in filing.reusable_documents(user=request.user, exclude_dossier=dossier)[:50]
-    ]
+    reusable, seen = [], set()
+    for d in filing.reusable_documents(user=request.user, exclude_dossier=dossier)[:50]:
+        if d.sha256 not in seen:  # the same file attached twice is offered once (the newest)
+            seen.add(d.sha256)
+            reusable.append((d.pk, reuse_label(d)))
     answers = {}
     if dossier.draft_values.get("details") is not None:
         details = filing.details_form(dossier)

@@ -802,3 +802,16 @@ def test_the_review_page_shows_the_fee_before_submitting(owner, people):
 def test_a_free_procedure_shows_no_fee_on_review(owner, people, draft):
     fill_everything(owner, draft, people.agency)
     assert 'id="r-fee"' not in owner.get(step_url(draft, "review")).content.decode()
+
+
+def test_the_same_file_is_offered_for_reuse_once(owner, people, version, draft):
+    old = filing.dossier_create_draft(version=version, applicant=people.applicant)
+    for _ in range(2):
+        filing.document_add(
+            dossier=old,
+            slot=version.documents.get(),
+            file=upload("cccd.pdf", pdf_bytes(3)),
+            user=people.applicant,
+        )
+    page = owner.get(step_url(draft, "documents")).content.decode()
+    assert page.count("cccd.pdf — ") == 1
