@@ -75,6 +75,7 @@ PERSONAS = [
         "Hoàng Minh Châu",
         (Role.SUPERVISOR,),
         "TTHCC-01",
+        staff=True,  # the payment totals are in the admin (payments/admin.py)
         title="Giám sát",
     ),
 ]

@@ -51,7 +51,11 @@ def officer_home(request):
     return render(
         request,
         "portal/officer_home.html",
-        {"officer_profile": profile, "roles": selectors.role_labels(roles)},
+        {
+            "officer_profile": profile,
+            "roles": selectors.role_labels(roles),
+            "is_supervisor": Role.SUPERVISOR in roles and request.user.is_staff,
+        },
     )
 
 

@@ -72,3 +72,21 @@ def test_demo_totp_prints_a_code_that_logs_the_officer_in(settings, capsys, clie
     )
     assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert client.get("/officer/").status_code == 200
+
+
+def test_the_demo_supervisor_lands_on_links_to_the_payment_totals(settings, capsys, client):
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", "--quiet-logins")
+    supervisor = get_user_model().objects.get(email="supervisor@demo.dvc.vn")
+    assert supervisor.is_staff
+    assert Authenticator.objects.filter(user=supervisor, type="totp").exists()
+    client.force_login(supervisor)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp"}]
+    session.save()
+    page = client.get("/officer/").content.decode()
+    assert "/admin/payments/paymentdailytotal/" in page
+    assert client.get("/admin/payments/paymentdailytotal/").status_code == 200
