@@ -144,14 +144,15 @@ def time_left(
 ) -> str:
     """:func:`dossiers.deadlines.time_left_status` with the threshold computed once per page
     (``soon`` may be None when ``due_at`` is). A closed dossier (completed, refused, rejected,
-    withdrawn) is ``closed`` and one waiting for a supplement ``paused``: neither is late or on
-    track any more, whatever its due date says."""
+    withdrawn) is ``closed`` and a received one waiting for a supplement ``paused``: only a
+    dossier whose clock runs (``deadlines.CLOCK_RUNNING``) is late or on track, as the filter
+    below and the citizen's page have it."""
     if status in FINAL_STATUSES:
         return "closed"
-    if status == DossierStatus.SUPPLEMENT_REQUESTED:
-        return "paused"
     if due_at is None:
         return "none"
+    if status is not None and status not in deadlines.CLOCK_RUNNING:
+        return "paused"
     if due_at < now:
         return "overdue"
     if due_at <= soon:
@@ -160,10 +161,11 @@ def time_left(
 
 
 def time_left_filter(value: str, *, now: dt.datetime, soon: dt.datetime) -> Q | None:
+    running = Q(status__in=deadlines.CLOCK_RUNNING)  # as time_left() labels the rows
     return {
-        "overdue": Q(due_at__lt=now),
-        "due_soon": Q(due_at__gte=now, due_at__lte=soon),
-        "on_track": Q(due_at__gt=soon),
+        "overdue": running & Q(due_at__lt=now),
+        "due_soon": running & Q(due_at__gte=now, due_at__lte=soon),
+        "on_track": running & Q(due_at__gt=soon),
         "none": Q(due_at__isnull=True),
     }.get(value)
 

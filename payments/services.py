@@ -45,6 +45,7 @@ from payments.providers.base import (
 from payments.providers.vnpay import CANCELLED_CODE, EXPIRED_CODE, site_url
 from payments.text import amount_in_words, format_vnd
 from portal.bilingual import vi_en
+from portal.roles import Role
 from procedures.models import FeeKind
 from procedures.schema import fee_units_field
 from procedures.services import fee_quote
@@ -254,15 +255,18 @@ def payment_start(
 COUNTER_PROVIDER = "counter"  # Payment.provider of a fee paid in cash at the one-stop counter
 
 
-def pending_online_attempt(*, fee: DossierFee, now: dt.datetime | None = None) -> Payment | None:
-    """An online attempt at the fee the gateway may still settle (pending, not expired)."""
-    return (
-        Payment.objects.filter(
-            fee=fee, status=PaymentStatus.PENDING, expires_at__gt=now or timezone.now()
-        )
-        .exclude(provider=COUNTER_PROVIDER)
-        .order_by("-expires_at")
-        .first()
+def online_attempt_open(payments, *, now: dt.datetime) -> Payment | None:
+    """Of ``payments`` (a dossier's), an online attempt the citizen may still be paying: pending
+    and not expired (the officer's page then offers no cash)."""
+    return next(
+        (
+            p
+            for p in payments
+            if p.provider != COUNTER_PROVIDER
+            and p.status == PaymentStatus.PENDING
+            and p.expires_at > now
+        ),
+        None,
     )
 
 
@@ -272,7 +276,7 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
     online). The fee is then paid, the timeline says who took the money, and the receipt is
     issued and e-mailed as for an online payment."""
     from dossiers.queues import officer_agency
-    from portal.roles import Role, has_role
+    from portal.roles import has_role
 
     agency = officer_agency(officer)
     if not has_role(officer, Role.RECEPTION) or agency is None or agency.pk != dossier.agency_id:
@@ -284,6 +288,12 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
             code="officer",
         )
     now = timezone.now().replace(microsecond=0)
+    # An expired attempt still pending may have been paid at the last moment (its notification
+    # not in yet): ask the gateway now, as reconciliation would later, before taking cash.
+    for stale in Payment.objects.filter(
+        dossier=dossier, status=PaymentStatus.PENDING, expires_at__lte=now
+    ).exclude(provider=COUNTER_PROVIDER):
+        payment_reconcile_one(payment=stale, now=now)
     with transaction.atomic():
         # The dossier first, as the workflow locks it: two clicks do not take the money twice.
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -304,7 +314,12 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
                 ),
                 code="closed",
             )
-        online = pending_online_attempt(fee=fee, now=now)
+        pending = list(
+            Payment.objects.filter(fee=fee, status=PaymentStatus.PENDING).exclude(
+                provider=COUNTER_PROVIDER
+            )
+        )
+        online = online_attempt_open(pending, now=now)
         if online is not None:
             # The citizen may be paying at the gateway right now: taking cash too would charge
             # twice (the later one would only be recorded as "refund due").
@@ -318,6 +333,17 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
                     "taking cash.",
                 ),
                 code="pending_online",
+            )
+        if pending:  # expired, but the gateway did not answer whether it was paid
+            raise PaymentError(
+                vi_en(
+                    f"Chưa xác nhận được với cổng thanh toán giao dịch {pending[0].txn_ref} đã "
+                    "được thanh toán hay chưa: chưa thu tiền mặt được, vui lòng thử lại sau ít "
+                    "phút.",
+                    f"The gateway has not confirmed whether attempt {pending[0].txn_ref} was "
+                    "paid: try again in a few minutes before taking cash.",
+                ),
+                code="pending_unconfirmed",
             )
         payment = Payment.objects.create(
             fee=fee,
@@ -424,7 +450,7 @@ def _settle(
             data={
                 # Who paid, as the timeline names them: the applicant online, the reception
                 # officer who took the cash at the counter.
-                "capacity": "reception_officer" if actor is not None else "applicant",
+                "capacity": Role.RECEPTION.value if actor is not None else "applicant",
                 "payment": str(payment.public_id),
                 "amount": payment.amount,
                 "provider": payment.provider,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import Textarea
@@ -187,18 +186,14 @@ class ProcedureVersionAdmin(CatalogAdminOnly, admin.ModelAdmin):
         ("Công bố (Publication)", {"fields": ["published_at", "retired_at"]}),
     ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not obj.is_draft:
             # A published or retired version is frozen: every field is read-only, so "Save"
             # would only claim a change that did not happen. Its own buttons stay.
-            extra_context = {
-                **(extra_context or {}),
-                "show_save": False,
-                "show_save_and_continue": False,
-                "show_save_and_add_another": False,
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request, obj=None):
         base = ["status", "published_at", "retired_at", "schema_help"]

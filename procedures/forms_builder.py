@@ -438,7 +438,7 @@ class SchemaForm(_SchemaFieldsMixin, forms.Form):
             validate_max=True,
         )
         prefix = self.add_prefix(spec["name"])
-        label = spec.get("label") or spec["name"]
+        label = (spec.get("label") or spec["name"]).replace("%", "%%")  # formatted with % later
         return formset_class(
             data,
             prefix=prefix,

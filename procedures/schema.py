@@ -69,9 +69,15 @@ KIND_LABELS = {
 COMMON_KEYS = frozenset(
     {"name", "kind", "label", "label_en", "help", "required", "show_if", "prefill"}
 )
-# What a field may start with (``"prefill"``): the fields of the filing's applicant step.
-PREFILL_SOURCES = frozenset({"full_name", "citizen_id", "date_of_birth", "phone", "email"})
-PREFILL_KINDS = frozenset({Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL, Kind.CCCD})
+# What a field may start with (``"prefill"``): a field of the filing's applicant step, into a
+# field of a kind that accepts its value.
+PREFILL_SOURCES: dict[str, frozenset[str]] = {
+    "full_name": frozenset({Kind.TEXT}),
+    "citizen_id": frozenset({Kind.CCCD, Kind.TEXT}),
+    "date_of_birth": frozenset({Kind.DATE}),
+    "phone": frozenset({Kind.PHONE, Kind.TEXT}),
+    "email": frozenset({Kind.EMAIL, Kind.TEXT}),
+}
 KIND_KEYS: dict[str, frozenset[str]] = {
     Kind.TEXT: frozenset({"max_length", "min_length"}),
     Kind.TEXTAREA: frozenset({"max_length"}),
@@ -164,22 +170,24 @@ class _Checker:
                 self.error(where, '"fee_units" phải là true/false (must be a boolean)')
             elif spec["fee_units"] and in_group:
                 self.error(where, '"fee_units" không dùng trong nhóm (not inside a group)')
-            elif spec["fee_units"]:
+            elif spec["fee_units"] and spec.get("kind") == Kind.NUMBER:
                 self.fee_units.append(where)
         if "show_if" in spec:
             self.check_condition(spec["show_if"], where, earlier)
 
     def check_prefill(self, spec, where, *, in_group):
-        if spec["prefill"] not in PREFILL_SOURCES:
+        source = spec["prefill"]
+        if not isinstance(source, str) or source not in PREFILL_SOURCES:
             self.error(
                 where,
                 f'"prefill" phải là một trong (must be one of) {sorted(PREFILL_SOURCES)}',
             )
-        elif in_group or spec["kind"] not in PREFILL_KINDS:
+        elif in_group or spec["kind"] not in PREFILL_SOURCES[source]:
+            kinds = ", ".join(sorted(PREFILL_SOURCES[source]))
             self.error(
                 where,
-                '"prefill" chỉ dùng cho trường văn bản, ngày, điện thoại, thư điện tử, CCCD ngoài '
-                "nhóm (only for top-level text, date, phone, email and Citizen ID fields)",
+                f'"prefill": "{source}" chỉ dùng cho trường ngoài nhóm loại {kinds} '
+                f"(only for top-level fields of kind {kinds})",
             )
 
     # -- kinds -----------------------------------------------------------------------------------

@@ -36,10 +36,26 @@ def search_terms(query: str, *, limit: int = 8) -> list[str]:
     return words[:limit]
 
 
-def vi_sort_key(text: str) -> tuple[str, str]:
-    """Alphabetical order as Vietnamese readers expect it: by the letters without their marks
-    first (Cấp < Chấm < Chứng; code-point order gives Chấm < Chứng < Cấp), đ after d, spaces
-    collapsed; the exact spelling only breaks ties. ``sorted(names, key=vi_sort_key)``."""
-    folded = unicodedata.normalize("NFD", " ".join((text or "").split())).lower()
-    folded = folded.replace("đ", "d~")  # "~" sorts after "z"
-    return "".join(ch for ch in folded if not unicodedata.combining(ch)), text or ""
+# Vietnamese letters with a modifier are letters of their own, after the plain one (a < ă < â,
+# e < ê, o < ô < ơ, u < ư, d < đ); tone marks only order words spelled alike (no tone, huyền,
+# hỏi, ngã, sắc, nặng).
+_MODIFIERS = {"\u0306": "1", "\u0302": "2", "\u031b": "3"}  # breve, circumflex, horn
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+
+
+def vi_sort_key(text: str) -> tuple[str, str, str]:
+    """Alphabetical order as Vietnamese readers expect it (Bạc Liêu < Bắc Giang < Bắc Ninh,
+    Anh Sơn < Ân Thi, Duyệt < Đăng; Python's code-point order gives Chấm < Chứng < Cấp), spaces
+    collapsed. ``sorted(names, key=vi_sort_key)``."""
+    text = " ".join((text or "").split()).lower()
+    letters: list[str] = []  # each character and the rank of its modifier
+    tones: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if ch in _MODIFIERS and letters:
+            letters[-1] = letters[-1][0] + _MODIFIERS[ch]
+        elif ch in _TONES and tones:
+            tones[-1] = _TONES[ch]
+        elif not unicodedata.combining(ch):
+            letters.append("d4" if ch == "đ" else ch + "0")
+            tones.append("0")
+    return "".join(letters), "".join(tones), text

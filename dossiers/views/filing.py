@@ -404,8 +404,8 @@ def step_review(request, dossier):
     # The fee the dossier will owe (filed online, today), before the citizen commits to it.
     fee = None
     if dossier.version.fee_kind != FeeKind.FREE:
-        answers = details.answers() if answer_rows else {}
-        fee = fee_quote(version=dossier.version, units=form_units(dossier.version, answers))
+        units = form_units(dossier.version, check.answers)
+        fee = fee_quote(version=dossier.version, units=units)
     problems = [
         {"step": s, "url": _step_url(dossier, s.slug), "messages": check.problems[s.slug]}
         for s in filing.STEPS

@@ -57,10 +57,9 @@ from dossiers.outputs import download_filename
 from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.uploads import form_uploads_check
 from dossiers.views.citizen import file_attachment
-from payments.models import PaymentStatus
 from payments.selectors import fee_summary
 from payments.services import CLOSED_STATUSES as FEE_CLOSED_STATUSES
-from payments.services import COUNTER_PROVIDER, PaymentError, payment_record_counter
+from payments.services import PaymentError, online_attempt_open, payment_record_counter
 from payments.text import format_vnd
 from portal.client_ip import client_ip
 from portal.forms import error_summary_items
@@ -226,6 +225,12 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
     now = timezone.now()
     claimed_now = dossier.claimed_by_id is not None and dossier.claimed_status == dossier.status
     payments = list(dossier.payments.order_by("created_at"))
+    time_left_key = queues.time_left(
+        dossier.due_at,
+        now=now,
+        soon=queues.due_soon_cutoff(agency_id=dossier.agency_id, now=now),
+        status=dossier.status,
+    )
     context = {
         "dossier": dossier,
         "view": selectors.dossier_view(dossier, internal=True),
@@ -235,30 +240,15 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         "can_take_payment": Role.RECEPTION in role_names(request.user)
         and dossier.status not in FEE_CLOSED_STATUSES,
         # An online attempt the gateway may still settle: no cash meanwhile (paid twice).
-        "online_attempt": next(
-            (
-                p
-                for p in payments
-                if p.status == PaymentStatus.PENDING
-                and p.expires_at > now
-                and p.provider != COUNTER_PROVIDER
-            ),
-            None,
-        ),
+        "online_attempt": online_attempt_open(payments, now=now),
         "forms": forms,
         "claimed_now": claimed_now,
         "can_claim": claim_role in role_names(request.user)
         and not (claimed_now and dossier.claimed_by_id == request.user.pk)
         and not (dossier.status == DossierStatus.RECEIVED and dossier.assigned_to_id),
         "applicant": dossier.applicant_data or {},
-        "time_left": queues.TIME_LEFT[
-            queues.time_left(
-                dossier.due_at,
-                now=now,
-                soon=queues.due_soon_cutoff(agency_id=dossier.agency_id, now=now),
-                status=dossier.status,
-            )
-        ],
+        "time_left_key": time_left_key,
+        "time_left": queues.TIME_LEFT[time_left_key],
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 

@@ -791,11 +791,14 @@ def test_the_review_page_reads_like_the_steps(owner, people, draft):
     assert "Sửa cơ quan tiếp nhận" in page  # two "change" links that say what they change
 
 
-def test_the_review_page_shows_the_fee_before_submitting(owner, people):
+def test_the_review_page_shows_the_fee_before_submitting(
+    owner, people, django_assert_max_num_queries
+):
     paid = published_version(agencies=[people.agency], schema=RICH_SCHEMA, fee=50_000)
     draft = filing.dossier_create_draft(version=paid, applicant=people.applicant)
     fill_everything(owner, draft, people.agency)
-    page = owner.get(step_url(draft, "review")).content.decode()
+    with django_assert_max_num_queries(8):  # the free review's 7, + the fee's waivers
+        page = owner.get(step_url(draft, "review")).content.decode()
     assert "50.000 đồng" in page and "Nộp ngay sau khi nộp hồ sơ" in page
 
 

@@ -137,6 +137,10 @@ def test_a_closed_or_paused_dossier_is_not_shown_as_on_track_or_late(people, cli
     assert rows[d.pk].time_left_vi.startswith(words)
     html = login(client, people.reception).get(officer_url("detail", d)).content.decode()
     assert words in html and "Còn hạn" not in html
+    # The time-left filter agrees with the rows: neither is found as on track or overdue.
+    for value in ("on_track", "overdue"):
+        found = page(people, "all", filters=queues.QueueFilters(time_left=value)).rows
+        assert {d.pk, overdue.pk}.isdisjoint({row.pk for row in found}), value
 
 
 def _queue_queries(client, url):

@@ -136,3 +136,14 @@ def gateway_params(
 
 def minutes(n: int) -> dt.timedelta:
     return dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def vnpay(settings):
+    """A fake VNPay querydr API on a local port (``tests/payments/test_reconcile.FakeVNPay``)."""
+    from tests.payments.test_reconcile import FakeVNPay
+
+    fake = FakeVNPay()
+    settings.VNPAY_API_URL = fake.url
+    yield fake
+    fake.close()

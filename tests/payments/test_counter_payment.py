@@ -11,7 +11,7 @@ from dossiers import workflow
 from dossiers.models import DossierEvent, DossierStatus
 from dossiers.pdf import pdf_text
 from payments.models import FeeReceipt, FeeStatus, Payment, PaymentStatus
-from payments.services import dossier_fee_assess, payment_start
+from payments.services import PaymentError, dossier_fee_assess, payment_start
 from tests.dossiers.officer_support import login, officer_url
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +52,8 @@ def test_the_reception_officer_records_it_and_the_result_can_be_handed_back(
         text = " ".join(pdf_text(handle.read()).split())
     assert "Nộp tiền mặt tại Bộ phận Tiếp nhận và Trả kết quả" in text
     assert "Năm mươi nghìn đồng" in text
-    assert [m.to for m in mail.outbox if receipt.number in m.body or m.attachments] == [
-        [people.applicant.email]
-    ]
+    receipts = [m for m in mail.outbox if any(receipt.number in a[0] for a in m.attachments)]
+    assert [m.to for m in receipts] == [[people.applicant.email]]
 
     ready.refresh_from_db()
     workflow.dossier_return_result(dossier=ready, actor=people.reception, data={})
@@ -101,13 +100,20 @@ def test_nothing_is_recorded_without_confirming_the_cash_was_received(client, pe
     assert not Payment.objects.exists()
 
 
-def test_no_cash_while_the_applicant_is_paying_online_and_no_online_attempt_after_cash(
-    client, people, ready
-):
-    """Paid twice otherwise: the gateway's later success would only be a "refund due"."""
+def start(dossier, people):
     attempt, _ = payment_start(
-        dossier=ready, payer=people.applicant, return_url="http://testserver/r/", client_ip=""
+        dossier=dossier, payer=people.applicant, return_url="http://testserver/r/", client_ip=""
     )
+    return attempt
+
+
+def expire(attempt):
+    Payment.objects.filter(pk=attempt.pk).update(expires_at=attempt.created_at)
+
+
+def test_no_cash_while_the_applicant_is_paying_online(client, people, ready):
+    """Paid twice otherwise: the gateway's later success would only be a "refund due"."""
+    attempt = start(ready, people)
     login(client, people.reception)
     page = client.get(officer_url("detail", ready)).content.decode()
     assert "Người nộp đang thanh toán trực tuyến" in page and "Ghi nhận đã thu" not in page
@@ -115,16 +121,39 @@ def test_no_cash_while_the_applicant_is_paying_online_and_no_online_attempt_afte
     assert attempt.txn_ref in response.content.decode()
     assert not Payment.objects.filter(provider="counter").exists()
 
-    # Once the attempt has expired the officer takes the cash; then nobody starts another.
-    Payment.objects.filter(pk=attempt.pk).update(expires_at=attempt.created_at)
-    client.post(officer_url("counter_payment", ready), CONFIRMED)
-    assert Payment.objects.get(provider="counter").status == PaymentStatus.PAID
-    from payments.services import PaymentError
 
-    with pytest.raises(PaymentError):
-        payment_start(
-            dossier=ready, payer=people.applicant, return_url="http://testserver/r/", client_ip=""
-        )
+def test_an_expired_attempt_is_checked_with_the_gateway_before_cash(client, people, ready, vnpay):
+    """It may have been paid in its last second, its notification not in yet."""
+    paid_late = start(ready, people)
+    expire(paid_late)
+    vnpay.states[paid_late.txn_ref] = ("00", paid_late.amount)
+    login(client, people.reception)
+    response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
+    assert "Hồ sơ đã được thanh toán" in response.content.decode()
+    paid_late.refresh_from_db()
+    assert paid_late.status == PaymentStatus.PAID
+    assert not Payment.objects.filter(provider="counter").exists()
+
+
+def test_cash_after_the_gateway_says_the_expired_attempt_was_not_paid(
+    client, people, paid_version, vnpay
+):
+    dossier = people.dossier(DossierStatus.RESULT_READY, version=paid_version)
+    dossier_fee_assess(dossier=dossier)
+    abandoned = start(dossier, people)
+    expire(abandoned)
+    login(client, people.reception)
+    vnpay.down = True  # the gateway does not answer: no cash yet
+    response = client.post(officer_url("counter_payment", dossier), CONFIRMED, follow=True)
+    assert "Chưa xác nhận được với cổng thanh toán" in response.content.decode()
+    assert not Payment.objects.filter(provider="counter").exists()
+    vnpay.down = False  # "not found": the attempt expires, the cash is taken
+    client.post(officer_url("counter_payment", dossier), CONFIRMED)
+    abandoned.refresh_from_db()
+    assert abandoned.status == PaymentStatus.EXPIRED
+    assert Payment.objects.get(provider="counter").status == PaymentStatus.PAID
+    with pytest.raises(PaymentError):  # and no online attempt starts after the cash
+        start(dossier, people)
 
 
 def test_the_citizens_timeline_names_the_payment_in_words(client, people, ready):

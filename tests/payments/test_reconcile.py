@@ -120,14 +120,6 @@ class FakeVNPay:
         self.server.server_close()
 
 
-@pytest.fixture
-def vnpay(settings):
-    fake = FakeVNPay()
-    settings.VNPAY_API_URL = fake.url
-    yield fake
-    fake.close()
-
-
 def old_attempt(start_payment, dossier, age=30):
     payment, _ = start_payment(dossier, now=timezone.now() - minutes(age))
     return payment

@@ -313,3 +313,23 @@ def test_a_group_with_too_few_rows_says_so_in_vietnamese(wards, documents):
     assert not form.is_valid()
     errors = list(form.groups["thanh_vien"].non_form_errors())
     assert errors == ["«Thành viên»: cần ít nhất 1 dòng (at least 1)."]
+
+
+def test_a_group_label_with_a_percent_sign_keeps_its_row_count_message():
+    schema = {
+        "fields": [
+            {
+                "name": "von_gop",
+                "kind": "group",
+                "label": "Tỷ lệ vốn góp (%)",
+                "min_items": 1,
+                "fields": [{"name": "ten", "kind": "text", "label": "Tên", "required": True}],
+            }
+        ]
+    }
+    data = {"von_gop-TOTAL_FORMS": "1", "von_gop-INITIAL_FORMS": "0", "von_gop-0-ten": ""}
+    form = build_form(schema, data=data)
+    assert not form.is_valid()
+    assert list(form.groups["von_gop"].non_form_errors()) == [
+        "«Tỷ lệ vốn góp (%)»: cần ít nhất 1 dòng (at least 1)."
+    ]

@@ -109,10 +109,12 @@ def test_it_accepts_every_kind():
         (field(name="x", kind="text", prefill="mother_name"), '"prefill" phải là một trong'),
         (field(name="x", kind="number", fee_units="yes"), '"fee_units" phải là true/false'),
         (field(name="x", kind="text", fee_units=True), "unknown keys): fee_units"),
-        (field(name="x", kind="address", prefill="full_name"), "only for top-level text"),
+        (field(name="x", kind="address", prefill="full_name"), "only for top-level fields of kind"),
+        (field(name="x", kind="cccd", prefill="date_of_birth"), "of kind date"),
+        (field(name="x", kind="text", prefill=["full_name"]), '"prefill" phải là một trong'),
         (
             field(name="x", kind="group", fields=[field(name="a", kind="text", prefill="email")]),
-            'fields[0] "x".fields[0] "a": "prefill" chỉ dùng',
+            'fields[0] "x".fields[0] "a": "prefill": "email" chỉ dùng',
         ),
         ({"name": "x", "kind": "document", "document": "khong_co"}, 'giấy tờ "khong_co"'),
         (field(name="x", kind="text", show_if={"field": "later", "equals": 1}), "earlier field"),
@@ -164,4 +166,16 @@ def test_only_one_field_counts_a_per_unit_fee():
     }
     assert schema_errors(schema) == [
         'fields[1] "so_ban": "fee_units": chỉ một trường tính phí (only one field counts the fee)'
+    ]
+
+
+def test_fee_units_on_a_field_that_is_not_a_number_blames_that_field_only():
+    schema = {
+        "fields": [
+            field(name="ghi_chu", kind="text", fee_units=True),
+            field(name="so_trang", kind="number", fee_units=True),
+        ]
+    }
+    assert schema_errors(schema) == [
+        'fields[0] "ghi_chu": khóa không hợp lệ (unknown keys): fee_units'
     ]
