@@ -24,10 +24,21 @@ def seeded(django_db_setup, django_db_blocker):
         from django.db import connection
 
         with connection.cursor() as cursor:
+            # TRUNCATE … CASCADE empties every table referencing an agency, the calendar's
+            # exceptions included, city-wide rows too (a migration's data): keep and restore them,
+            # or the working-day tests that run later would see another calendar.
+            cursor.execute(
+                "CREATE TEMP TABLE kept_calendar AS "
+                "SELECT * FROM portal_calendarexception WHERE agency_id IS NULL"
+            )
             cursor.execute(
                 "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE procedures_procedure, "
                 "procedures_procedureversion, procedures_requireddocument, procedures_feewaiver, "
                 "procedures_procedure_agencies, portal_agency, portal_administrativeunit CASCADE"
+            )
+            cursor.execute(
+                "INSERT INTO portal_calendarexception SELECT * FROM kept_calendar; "
+                "DROP TABLE kept_calendar"
             )
 
 
