@@ -154,6 +154,8 @@ def test_it_files_a_birth_registration_leaves_comes_back_and_submits(
     )
     p1.get_by_role("button", name=f"Tải lên — {BIRTH_CERT}").click()
     expect(p1.get_by_role("status").first).to_contain_text("Đã tải lên «giay-chung-sinh.pdf»")
+    # The keyboard continues from the slot just filled, not from the top of the page.
+    expect(p1.get_by_role("region", name=re.compile(BIRTH_CERT))).to_be_focused()
     # A renamed web page is refused, with the message next to the slot.
     p1.get_by_label(f"Chọn tệp — {ID_DOC}").set_input_files(
         {
