@@ -254,7 +254,7 @@ DETAIL_MAX_QUERIES = 7
 
 # -- withdraw ---------------------------------------------------------------------------------
 def test_it_withdraws_with_a_reason_after_confirmation(client, people):
-    dossier = people.dossier(S.RECEIVED)
+    dossier = people.dossier(S.RECEIVED, due_at=timezone.now() + dt.timedelta(days=3))
     client.force_login(people.applicant)
     url = reverse("dossiers:withdraw", args=[dossier.public_id])
 
@@ -275,7 +275,10 @@ def test_it_withdraws_with_a_reason_after_confirmation(client, people):
     assert dossier.status == S.WITHDRAWN
     event = dossier.events.get()
     assert (event.action, event.note) == ("withdraw", "Không còn nhu cầu")
-    assert "Đã rút" in client.get(detail_url(dossier)).content.decode()
+    page = client.get(detail_url(dossier)).content.decode()
+    assert "Đã rút" in page
+    # A withdrawn dossier has no appointment any more, whatever its due date was.
+    assert "Không áp dụng" in page and "Chưa có —" not in page
 
 
 def test_withdrawing_after_a_result_changes_nothing(client, people):
