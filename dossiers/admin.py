@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from dossiers.models import Dossier, DossierEvent, DossierOutput, SyncOutbox
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 class EventInline(admin.TabularInline):

@@ -8,18 +8,12 @@ from django.template.response import TemplateResponse
 
 from payments.models import DossierFee, FeeReceipt, Payment, PaymentDailyTotal
 from payments.selectors import payment_daily_totals, payments_visible_to
+from portal import admin as portal_admin
 from portal.roles import OFFICER_ROLES, Role, has_role
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(portal_admin.ReadOnlyAdmin):
+    """Read-only, and seen by officers and supervisors (each query scoped below)."""
 
     def has_view_permission(self, request, obj=None):
         user = request.user

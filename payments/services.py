@@ -171,6 +171,26 @@ def _order_info(dossier: Dossier) -> str:
     return f"Thanh toan phi le phi ho so {dossier.code}"
 
 
+def _check_payable(dossier: Dossier, fee: DossierFee | None) -> None:
+    """PaymentError unless ``dossier`` owes ``fee`` now (online or at the counter)."""
+    if fee is None or fee.status == FeeStatus.NOT_REQUIRED:
+        raise PaymentError(
+            translation.gettext("Hồ sơ này không phải nộp phí (nothing to pay)."),
+            code="not_required",
+        )
+    if fee.status == FeeStatus.PAID:
+        raise PaymentError(
+            translation.gettext("Hồ sơ đã được thanh toán (already paid)."), code="paid"
+        )
+    if dossier.status in CLOSED_STATUSES:
+        raise PaymentError(
+            translation.gettext(
+                "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
+            ),
+            code="closed",
+        )
+
+
 def payment_start(
     *,
     dossier: Dossier,
@@ -190,22 +210,7 @@ def payment_start(
             translation.gettext("Chỉ người nộp hồ sơ mới thanh toán được (applicant only)."),
             code="owner",
         )
-    if fee is None or fee.status == FeeStatus.NOT_REQUIRED:
-        raise PaymentError(
-            translation.gettext("Hồ sơ này không phải nộp phí (nothing to pay)."),
-            code="not_required",
-        )
-    if fee.status == FeeStatus.PAID:
-        raise PaymentError(
-            translation.gettext("Hồ sơ đã được thanh toán (already paid)."), code="paid"
-        )
-    if dossier.status in CLOSED_STATUSES:
-        raise PaymentError(
-            translation.gettext(
-                "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
-            ),
-            code="closed",
-        )
+    _check_payable(dossier, fee)
     provider = get_provider()
     now = (now or timezone.now()).replace(microsecond=0)
     for _ in range(3):
@@ -298,22 +303,7 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
         # The dossier first, as the workflow locks it: two clicks do not take the money twice.
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         fee = DossierFee.objects.filter(dossier=locked).first()
-        if fee is None or fee.status == FeeStatus.NOT_REQUIRED:
-            raise PaymentError(
-                translation.gettext("Hồ sơ này không phải nộp phí (nothing to pay)."),
-                code="not_required",
-            )
-        if fee.status == FeeStatus.PAID:
-            raise PaymentError(
-                translation.gettext("Hồ sơ đã được thanh toán (already paid)."), code="paid"
-            )
-        if locked.status in CLOSED_STATUSES:
-            raise PaymentError(
-                translation.gettext(
-                    "Hồ sơ không còn ở trạng thái thanh toán được (the dossier is closed)."
-                ),
-                code="closed",
-            )
+        _check_payable(locked, fee)
         pending = list(
             Payment.objects.filter(fee=fee, status=PaymentStatus.PENDING).exclude(
                 provider=COUNTER_PROVIDER

@@ -56,11 +56,8 @@ class OfficerProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "agency"]
 
 
-@admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
-    """Written by the beat task only: admins read it (is beat alive?), nobody edits it."""
-
-    list_display = ["name", "at", "beats"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted in the admin (records other code writes)."""
 
     def has_add_permission(self, request):
         return False
@@ -70,6 +67,13 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    """Written by the beat task only: admins read it (is beat alive?), nobody edits it."""
+
+    list_display = ["name", "at", "beats"]
 
 
 class CalendarYearListFilter(admin.SimpleListFilter):
