@@ -23,11 +23,11 @@ naive way some 300 ms a document. The Docker image installs libharfbuzz-subset, 
 Debian's chromium (a dependency), which ``scripts/test`` installs: where it is present, the naive
 way subsets in a few milliseconds too and the ratio falls to about 1.5.
 
-Measured on the 2-core development machine, 20 documents (``--quick``), 2 December 2026: with
-HarfBuzz naive 0.078 s, ours 0.062 s a document, ratio 1.26, and an empty page 5.2 ms; without
-it (``--no-harfbuzz-subset``) naive 0.309 s, ours 0.062 s, ratio 5.01, an empty page 12.2 ms
-(the pre-reduced font is then embedded whole, even in an empty page). 10x would need ours at
-7.8 ms and 30.9 ms respectively: with HarfBuzz that is within 3 ms of WeasyPrint's floor.
+Measured on the 2-core development machine, 20 documents (``--quick``), 2 December 2026 (evening):
+with HarfBuzz naive 0.076 s, ours 0.069 s a document, ratio 1.11, and an empty page 5.2 ms;
+without it (``--no-harfbuzz-subset``) naive 0.411 s, ours 0.076 s, ratio 5.39, an empty page
+15.2 ms (the pre-reduced font is then embedded whole, even in an empty page). 10x would need ours
+at 7.6 ms and 41 ms respectively: with HarfBuzz that is within 3 ms of WeasyPrint's floor.
 
 The last line printed is one JSON object:
 ``{"documents": N, "naive_s_per_doc": …, "ours_s_per_doc": …, "ratio": …,
