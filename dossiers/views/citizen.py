@@ -352,6 +352,13 @@ LOOKUP_CODE_LIMITED = _(
     "please try again later, or sign in to see your own dossiers)."
 )
 _NO_DIGITS = "\x00" * 4
+# <agency code>-<yymmdd>-<4-digit daily sequence> (dossiers.workflow), e.g. X26740-260115-0001;
+# the agency part as the catalog has it (TTHCC-01-…).
+LOOKUP_CODE_FORMAT = re.compile(r".+-\d{6}-\d{4}")
+LOOKUP_CODE_MALFORMED = _(
+    "Mã hồ sơ gồm mã cơ quan, ngày nộp (năm tháng ngày) và số thứ tự, cách nhau bởi dấu gạch "
+    "ngang, ví dụ X26740-260115-0001 (a dossier code looks like X26740-260115-0001)."
+)
 
 
 class LookupForm(forms.Form):
@@ -378,7 +385,12 @@ class LookupForm(forms.Form):
     )
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
+        # Spaces are forgiven ("X26740 - 260115 - 0001"); a code that cannot be one is said so:
+        # that tells nothing about which dossiers exist.
+        code = re.sub(r"\s", "", self.cleaned_data["code"]).upper()
+        if not LOOKUP_CODE_FORMAT.fullmatch(code):
+            raise forms.ValidationError(LOOKUP_CODE_MALFORMED, code="format")
+        return code
 
 
 def _last4(value) -> str:

@@ -31,7 +31,7 @@ class Personas:
             "applicant": self.applicant,
             "agency": self.agency,
             "status": status,
-            "code": None if status == DossierStatus.DRAFT else f"{self.agency.code}-TEST-{n:05d}",
+            "code": None if status == DossierStatus.DRAFT else f"{self.agency.code}-260101-{n:04d}",
             "applicant_data": {
                 "full_name": self.applicant.full_name,
                 "email": self.applicant.email,

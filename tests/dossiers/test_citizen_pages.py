@@ -40,7 +40,7 @@ def make_many(people, n, **kw):
 
 
 def codes_in(html: str) -> list[str]:
-    return re.findall(r">([A-Z0-9]+-TEST-\d{5})<", html)
+    return re.findall(r">([A-Z0-9]+-260101-\d{4})<", html)
 
 
 # -- Hồ sơ của tôi ---------------------------------------------------------------------------

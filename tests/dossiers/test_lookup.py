@@ -77,7 +77,7 @@ def test_a_wrong_pair_and_an_unknown_code_look_the_same(client, dossier):
 
 def test_a_draft_is_never_found(client, people):
     draft = people.dossier(
-        DossierStatus.DRAFT, code="X1-DRAFT-0001", applicant_data={"phone": "0903123789"}
+        DossierStatus.DRAFT, code="X1-260101-0001", applicant_data={"phone": "0903123789"}
     )
     response = post(client, draft.code, "3789")
     assert NOT_FOUND in response.content.decode()
@@ -93,6 +93,26 @@ def test_bad_input_is_explained(client, dossier):
     html = response.content.decode()
     assert "Vui lòng nhập mã hồ sơ" in html
     assert "Vui lòng nhập đúng 4 chữ số" in html
+
+
+@pytest.mark.parametrize("typed", ["X26740", "260115-0001", "X26740-2601150001", "X26740-26-01"])
+def test_a_code_that_cannot_be_one_is_explained(client, dossier, typed):
+    html = post(client, typed, "3789").content.decode()
+    assert "ví dụ X26740-260115-0001" in html
+    assert NOT_FOUND not in html
+    assert f'value="{typed}"' in html  # what was typed stays, to be corrected
+
+
+def test_the_format_is_explained_in_english_too(client, dossier, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = post(client, "X26740", "3789").content.decode()
+    assert "A dossier code is the agency code, the filing date" in html
+    assert "ví dụ X26740-260115-0001" not in html
+
+
+def test_spaces_inside_a_code_are_forgiven(client, dossier):
+    spaced = dossier.code.replace("-", " - ")
+    assert "Đã tiếp nhận" in post(client, spaced, "3789").content.decode()
 
 
 def test_one_code_is_limited_whatever_the_addresses(client, dossier, people):
