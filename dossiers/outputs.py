@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from dossiers.models import Channel, Dossier, DossierEvent, DossierOutput, OutputKind
+from procedures.models import DocumentForm
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +229,37 @@ def output_event(*, dossier: Dossier, kind: str, key: str = "") -> DossierEvent 
     return events.order_by("-id").first()
 
 
+# DocumentForm -> how Mẫu 01 prints a paper document received at the counter
+PRINTED_FORM = {
+    DocumentForm.ORIGINAL: "Bản chính",
+    DocumentForm.COPY: "Bản sao",
+    DocumentForm.CERTIFIED_COPY: "Bản sao chứng thực",
+    DocumentForm.ORIGINAL_OR_COPY: "Bản chính hoặc bản sao",
+}
+
+
+def received_documents(dossier: Dossier) -> list[dict[str, Any]]:
+    """Mẫu 01's rows: the procedure's documents the dossier holds, in the catalog's order.
+
+    Filed online, each is "Bản điện tử" and counts its files; at the counter, the form and the
+    number of copies the procedure asks for (what the officer checked). Files in slots that
+    are not the procedure's documents (the agency's own, such as a draft result) are not listed.
+    """
+    files: dict[str, int] = {}
+    for slot in dossier.documents.values_list("slot", flat=True):
+        files[slot] = files.get(slot, 0) + 1
+    online = dossier.channel == Channel.ONLINE
+    return [
+        {
+            "name": required.name,
+            "kind": "Bản điện tử" if online else PRINTED_FORM.get(required.form, "Bản chính"),
+            "count": files[required.key] if online else required.copies,
+        }
+        for required in dossier.version.documents.all()
+        if required.key in files
+    ]
+
+
 def receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, Any]:
     """Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả), from the ``receive`` event."""
     received = dossier.received_at or (event.created_at if event else None)
@@ -234,7 +267,7 @@ def receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, A
     if received is not None:
         number = Dossier.objects.filter(
             agency_id=dossier.agency_id,
-            received_at__year=received.year,
+            received_at__year=timezone.localtime(received).year,
             received_at__lte=received,
         ).count()
     delivery = RESULT_DELIVERY_TEXT.get(dossier.result_delivery, "")
@@ -242,18 +275,14 @@ def receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, A
         delivery = f"{delivery}: {dossier.delivery_address}"
     elif dossier.result_delivery == "counter" and dossier.agency:
         delivery = f"{RECEPTION_UNIT} – {dossier.agency.name} (nhận trực tiếp)"
-    required = {d.key: d.name for d in dossier.version.documents.all()}
-    kind = "Bản điện tử" if dossier.channel == Channel.ONLINE else "Bản chính"
     return {
         "issued_at": received,
         "received_at": received,
-        "documents": [
-            {"name": required.get(doc.slot, doc.slot), "kind": kind, "count": 1}
-            for doc in dossier.documents.all()
-        ],
+        "documents": received_documents(dossier),
         "sets_count": 1,
         "result_delivery": delivery,
-        "logbook_volume": f"{received:%Y}" if received else "",
+        # the logbook's year is the local one, as the number's count above
+        "logbook_volume": f"{timezone.localtime(received):%Y}" if received else "",
         "logbook_number": number or "",
         "receiving_officer": person_name(event.actor if event else None),
     }

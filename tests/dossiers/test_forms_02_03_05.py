@@ -20,6 +20,8 @@ from dossiers.control_sheet import (
 )
 from dossiers.models import Dossier, DossierOutput, DossierStatus, OutputKind
 from dossiers.pdf import pdf_text
+from procedures.models import DocumentForm
+from tests.factories.procedures import published_version
 
 pytestmark = pytest.mark.django_db
 S = DossierStatus
@@ -140,6 +142,69 @@ def test_receiving_issues_mau_01(people, django_capture_on_commit_callbacks):
         f"năm{dossier.due_at.astimezone(TZ):%Y}",
     ]:
         assert compact(expected) in text, expected
+
+
+@pytest.fixture
+def two_more_documents(people):
+    """A version that asks for two more documents, listed before the birth certificate."""
+    return published_version(
+        agencies=[people.agency],
+        documents=[
+            {"key": "to_khai", "name": "Tờ khai đăng ký khai sinh", "position": 0},
+            {
+                "key": "zz_ket_hon",
+                "name": "Giấy chứng nhận kết hôn",
+                "position": 0,
+                "form": DocumentForm.CERTIFIED_COPY,
+                "copies": 2,
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "channel, expected",
+    [
+        (
+            "online",
+            [
+                ("Tờ khai đăng ký khai sinh", "Bản điện tử", 1),
+                ("Giấy chứng nhận kết hôn", "Bản điện tử", 1),
+                ("Giấy chứng sinh", "Bản điện tử", 2),
+            ],
+        ),
+        (
+            "counter",
+            [
+                ("Tờ khai đăng ký khai sinh", "Bản chính", 1),
+                ("Giấy chứng nhận kết hôn", "Bản sao chứng thực", 2),
+                ("Giấy chứng sinh", "Bản chính", 1),
+            ],
+        ),
+    ],
+)
+def test_mau_01_lists_the_procedures_documents_with_their_form_and_copies(
+    people, two_more_documents, channel, expected
+):
+    dossier = people.dossier(S.SUBMITTED, channel=channel, version=two_more_documents)
+    people.document(dossier, name="a.pdf")
+    people.document(dossier, name="b.pdf")
+    people.document(dossier, slot="to_khai")
+    people.document(dossier, slot="zz_ket_hon")
+    people.document(dossier, slot="result_draft")  # the agency's own: not a document received
+
+    rows = outputs.received_documents(dossier)
+    assert [(r["name"], r["kind"], r["count"]) for r in rows] == expected
+
+
+def test_mau_01_numbers_the_logbook_in_the_local_year(people):
+    dossier = people.dossier(S.RECEIVED)
+    # 1 January 2027, 00:30 in Ho Chi Minh City is still 2026 in UTC
+    received = datetime(2027, 1, 1, 0, 30, tzinfo=TZ)
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=received)
+    dossier.refresh_from_db()
+    context = outputs.receipt_context(dossier, None)
+    assert (context["logbook_volume"], context["logbook_number"]) == ("2027", 1)
 
 
 def test_other_events_issue_nothing(people):

@@ -25,9 +25,11 @@ def published_version(
     processing_days: int = 3,
     schema: dict | None = None,
     fee: int = 0,
+    documents: list[dict] | None = None,
     **procedure,
 ) -> ProcedureVersion:
-    """A procedure offered by ``agencies`` with a published version (one required document)."""
+    """A procedure offered by ``agencies`` with a published version: one required document, the
+    birth certificate, and ``documents`` (``RequiredDocument`` fields) besides."""
     proc = ProcedureFactory(agencies=agencies, **procedure)
     version = ProcedureVersion.objects.create(
         procedure=proc,
@@ -40,4 +42,6 @@ def published_version(
     RequiredDocument.objects.create(
         version=version, key="giay_chung_sinh", name="Giấy chứng sinh", position=1
     )
+    for document in documents or []:
+        RequiredDocument.objects.create(version=version, **document)
     return version_publish(version=version)
