@@ -262,6 +262,7 @@ EVENT_LABELS = {
     "overdue": _("Quá hạn trả kết quả"),
     "apology": _("Xin lỗi và hẹn lại ngày trả kết quả"),
     "payment": _("Thanh toán phí, lệ phí"),
+    "payment_refund_due": _("Khoản thanh toán sẽ được hoàn lại"),
 }
 
 

@@ -353,6 +353,10 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
 
 
 # -- settling an attempt ---------------------------------------------------------------------------
+# Attempts that ended without money: a success the gateway reports for one later still counts.
+ENDED_UNPAID = frozenset({PaymentStatus.EXPIRED, PaymentStatus.FAILED, PaymentStatus.CANCELLED})
+
+
 def _failure_status(result: GatewayResult) -> str:
     if result.response_code == CANCELLED_CODE:
         return PaymentStatus.CANCELLED
@@ -370,12 +374,14 @@ def _settle(
     status: str | None = None,
     note: str = "",
     actor=None,
+    from_status: str = PaymentStatus.PENDING,
 ) -> str | None:
-    """Move ``payment`` out of ``pending``; None when something else already did.
+    """Move ``payment`` out of ``from_status`` (pending, or for a success the gateway reports
+    late, the attempt's ended status); None when something else already did.
 
     With ``result`` and no ``status``, a success credits the fee unless the fee is already paid
     or the gateway's pay date is after the attempt expired (then "refund due": recorded, not
-    credited).
+    credited, and told in the dossier's timeline).
     """
     # Same lock order as the workflow: the dossier, then what hangs off it.
     dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
@@ -409,7 +415,7 @@ def _settle(
             paid_at=result.pay_date if result.success else None,
             gateway_data=result.raw,
         )
-    changed = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(**values)
+    changed = Payment.objects.filter(pk=payment.pk, status=from_status).update(**values)
     if not changed:
         return None
     if status == PaymentStatus.PAID:
@@ -455,6 +461,30 @@ def _settle(
         enqueue_on_commit(issue_fee_receipt, payment.pk)
     elif status == PaymentStatus.REFUND_DUE:
         logger.warning("payment %s: paid at the gateway but not creditable (%s)", payment, note)
+        amount = result.amount if result is not None and result.amount > 0 else payment.amount
+        DossierEvent.objects.create(
+            dossier=dossier,
+            action="payment_refund_due",
+            from_status=dossier.status,
+            to_status=dossier.status,
+            actor=None,
+            note=(
+                f"Cổng thanh toán báo đã nhận {format_vnd(amount)} đồng (mã giao dịch "
+                f"{payment.txn_ref}) nhưng khoản này không được ghi vào phí của hồ sơ: {note} "
+                f"Số tiền sẽ được hoàn lại. The gateway reports {amount:,} VND received "
+                f"(reference {payment.txn_ref}) that is not credited to the fee; it will be "
+                "refunded."
+            ),
+            data={
+                "payment": str(payment.public_id),
+                "amount": amount,
+                "provider": payment.provider,
+                "txn_ref": payment.txn_ref,
+                "gateway_txn_no": result.gateway_txn_no if result is not None else "",
+                "via": via,
+                "reason": note,
+            },
+        )
     return status
 
 
@@ -497,6 +527,13 @@ def payment_ipn_process(*, params: dict[str, str]) -> IpnAnswer:
         return _answer("01")
     if not result.amount_exact or result.amount != payment.amount:
         return _answer("04")
+    if payment.status in ENDED_UNPAID and result.success:
+        # Money taken after we had ended the attempt (expired by reconciliation while the bank
+        # was still settling it, say): never dropped: credited if the fee still wants it, else
+        # recorded as refund due, as for any other success.
+        if _settle(payment=payment, result=result, via="ipn", from_status=payment.status) is None:
+            return _answer("02")
+        return _answer("00")
     if payment.status != PaymentStatus.PENDING:
         return _answer("02")
     if _settle(payment=payment, result=result, via="ipn") is None:
@@ -534,6 +571,10 @@ def payment_reconcile_one(*, payment: Payment, now: dt.datetime | None = None) -
             outcome = _settle(payment=payment, via="reconcile", result=result)
     elif answer.state == QueryState.FAILED:
         outcome = _settle(payment=payment, via="reconcile", result=answer.as_gateway_result())
+    elif answer.state == QueryState.HELD:
+        # Money taken, the gateway still checking it: pending until it says paid or failed (no
+        # cash at the counter meanwhile), however long the window is over.
+        return "held"
     elif now >= payment.expires_at:  # not found or never completed, and the window is over
         outcome = _settle(
             payment=payment,

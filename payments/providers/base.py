@@ -54,7 +54,8 @@ class GatewayResult:
 class QueryState(StrEnum):
     PAID = "paid"
     FAILED = "failed"
-    PENDING = "pending"
+    PENDING = "pending"  # not completed (yet): the customer has not paid
+    HELD = "held"  # the customer's money taken, the gateway holds it while it checks
     NOT_FOUND = "not_found"
 
 

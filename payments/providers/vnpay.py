@@ -78,11 +78,13 @@ QUERY_RESPONSE_FIELDS = (
 )
 # vnp_ResponseCode of a payment: 00 success, 24 cancelled by the customer, 11 payment window
 # expired; querydr: 00 answered, 91 transaction not found. vnp_TransactionStatus: 00 success,
-# 01 not completed yet, 02 error; 07 suspected fraud (held, so still pending for us).
+# 01 not completed yet, 02 error; 07 money taken, suspected fraud (held: pending for us until
+# the gateway settles it, however long that takes).
 CANCELLED_CODE = "24"
 EXPIRED_CODE = "11"
 QUERY_NOT_FOUND = "91"
-STILL_PENDING_STATUSES = ("01", "07")
+NOT_COMPLETED_STATUS = "01"
+HELD_STATUS = "07"
 
 # Defaults when PAYMENT_PROVIDER = "sandbox": the gateway is our own sandbox page.
 SANDBOX_TMN_CODE = "DVCDEMO1"
@@ -314,8 +316,10 @@ class VNPayProvider(PaymentProvider):
         status = str(answer.get("vnp_TransactionStatus", ""))
         if status == "00":
             state = QueryState.PAID
-        elif status in STILL_PENDING_STATUSES:
+        elif status == NOT_COMPLETED_STATUS:
             state = QueryState.PENDING
+        elif status == HELD_STATUS:
+            state = QueryState.HELD
         else:
             state = QueryState.FAILED
         try:

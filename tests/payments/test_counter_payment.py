@@ -122,16 +122,26 @@ def test_no_cash_while_the_applicant_is_paying_online(client, people, ready):
     assert not Payment.objects.filter(provider="counter").exists()
 
 
-def test_an_expired_attempt_is_checked_with_the_gateway_before_cash(client, people, ready, vnpay):
-    """It may have been paid in its last second, its notification not in yet."""
-    paid_late = start(ready, people)
-    expire(paid_late)
-    vnpay.states[paid_late.txn_ref] = ("00", paid_late.amount)
+@pytest.mark.parametrize(
+    "gateway, message, status",
+    [
+        # paid in its last second, its notification not in yet
+        ("00", "Hồ sơ đã được thanh toán", PaymentStatus.PAID),
+        # the money taken, under the gateway's review: no cash meanwhile
+        ("07", "Chưa xác nhận được với cổng thanh toán", PaymentStatus.PENDING),
+    ],
+)
+def test_an_expired_attempt_is_checked_with_the_gateway_before_cash(
+    client, people, ready, vnpay, gateway, message, status
+):
+    attempt = start(ready, people)
+    expire(attempt)
+    vnpay.states[attempt.txn_ref] = (gateway, attempt.amount)
     login(client, people.reception)
     response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
-    assert "Hồ sơ đã được thanh toán" in response.content.decode()
-    paid_late.refresh_from_db()
-    assert paid_late.status == PaymentStatus.PAID
+    assert message in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == status
     assert not Payment.objects.filter(provider="counter").exists()
 
 

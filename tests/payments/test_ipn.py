@@ -112,23 +112,68 @@ def test_a_failed_ipn_is_recorded_and_a_second_attempt_works(fee_dossier, start_
     first.refresh_from_db()
     assert first.status == PaymentStatus.CANCELLED  # still recorded as it was
     assert Payment.objects.filter(dossier=fee_dossier).count() == 2
-    # A late notification of the cancelled attempt changes nothing.
-    assert payment_ipn_process(params=gateway_params(first)).code == "02"
+    # A repeat of the cancellation changes nothing; a success the gateway reports later for the
+    # cancelled attempt is money taken after all: recorded as refund due, never credited twice.
+    assert payment_ipn_process(params=gateway_params(first, code="24")).code == "02"
+    assert payment_ipn_process(params=gateway_params(first)).code == "00"
+    first.refresh_from_db()
+    assert first.status == PaymentStatus.REFUND_DUE
     assert credits(fee_dossier) == 1
 
 
-def test_an_expired_attempt_is_not_creditable(fee_dossier, start_payment):
-    expired, _ = start_payment(fee_dossier)
-    Payment.objects.filter(pk=expired.pk).update(
-        status=PaymentStatus.EXPIRED, settled_at=timezone.now()
-    )
-    assert payment_ipn_process(params=gateway_params(expired)).code == "02"
+def refunds_due(dossier) -> list[DossierEvent]:
+    return list(DossierEvent.objects.filter(dossier=dossier, action="payment_refund_due"))
+
+
+def test_a_payment_after_the_window_is_not_creditable(fee_dossier, start_payment):
     # Paid at the gateway after the attempt's window: recorded as refund due, never credited.
     late, _ = start_payment(fee_dossier, now=timezone.now() - minutes(30))
     assert payment_ipn_process(params=gateway_params(late)).code == "00"
     late.refresh_from_db()
     assert late.status == PaymentStatus.REFUND_DUE
     assert fee_of(fee_dossier).status == FeeStatus.UNPAID and credits(fee_dossier) == 0
+    (event,) = refunds_due(fee_dossier)  # and the dossier's timeline says so
+    assert late.txn_ref in event.note and "50.000" in event.note
+    assert "sẽ được hoàn lại" in event.note and event.data["amount"] == 50_000
+
+
+def expire(payment, status=PaymentStatus.EXPIRED):
+    Payment.objects.filter(pk=payment.pk).update(status=status, settled_at=timezone.now())
+
+
+@pytest.mark.parametrize("ended", [PaymentStatus.EXPIRED, PaymentStatus.FAILED])
+def test_a_success_for_an_attempt_we_had_ended_still_counts(fee_dossier, start_payment, ended):
+    """Reconciliation expired it while the bank was still settling it: the money is credited
+    when the fee still owes it, once."""
+    attempt, _ = start_payment(fee_dossier)
+    expire(attempt, ended)
+    assert payment_ipn_process(params=gateway_params(attempt)).code == "00"
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentStatus.PAID and attempt.settled_by == "ipn"
+    assert fee_of(fee_dossier).status == FeeStatus.PAID and credits(fee_dossier) == 1
+    assert payment_ipn_process(params=gateway_params(attempt)).code == "02"
+    assert credits(fee_dossier) == 1
+
+
+def test_a_late_success_after_the_fee_was_paid_otherwise_is_recorded_as_refund_due(
+    fee_dossier, start_payment
+):
+    attempt, _ = start_payment(fee_dossier)
+    expire(attempt)
+    other, _ = start_payment(fee_dossier)
+    assert payment_ipn_process(params=gateway_params(other)).code == "00"  # the fee is paid
+    assert payment_ipn_process(params=gateway_params(attempt)).code == "00"
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentStatus.REFUND_DUE and credits(fee_dossier) == 1
+    assert [e.data["txn_ref"] for e in refunds_due(fee_dossier)] == [attempt.txn_ref]
+
+
+def test_a_failure_for_an_ended_attempt_changes_nothing(fee_dossier, start_payment):
+    attempt, _ = start_payment(fee_dossier)
+    expire(attempt)
+    assert payment_ipn_process(params=gateway_params(attempt, code="24")).code == "02"
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentStatus.EXPIRED and refunds_due(fee_dossier) == []
 
 
 def test_a_second_success_after_the_fee_is_paid_is_not_credited_twice(fee_dossier, start_payment):
@@ -139,6 +184,7 @@ def test_a_second_success_after_the_fee_is_paid_is_not_credited_twice(fee_dossie
     b.refresh_from_db()
     assert b.status == PaymentStatus.REFUND_DUE
     assert credits(fee_dossier) == 1
+    assert [e.data["txn_ref"] for e in refunds_due(fee_dossier)] == [b.txn_ref]
 
 
 def test_a_payment_for_a_dossier_withdrawn_meanwhile_is_refunded_not_credited(

@@ -162,6 +162,18 @@ def test_an_attempt_never_completed_expires_and_a_failed_one_fails(
 
 
 @pytest.mark.django_db
+def test_money_held_by_the_gateway_stays_pending_however_late(vnpay, fee_dossier, start_payment):
+    """07: the customer's money is taken and the gateway checks it: never expired by us."""
+    held = old_attempt(start_payment, fee_dossier, age=60 * 24)
+    vnpay.states[held.txn_ref] = ("07", 50_000)
+    assert payments_reconcile() == {"held": 1}
+    held.refresh_from_db()
+    assert held.status == PaymentStatus.PENDING
+    vnpay.states[held.txn_ref] = ("00", 50_000)  # the gateway settles it
+    assert payments_reconcile(now=timezone.now() + minutes(10)) == {PaymentStatus.PAID: 1}
+
+
+@pytest.mark.django_db
 def test_recent_attempts_are_left_alone(vnpay, fee_dossier, start_payment):
     recent = old_attempt(start_payment, fee_dossier, age=5)
     assert payments_reconcile() == {}
