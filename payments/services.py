@@ -699,6 +699,21 @@ def receipt_issue(*, payment_id: int) -> FeeReceipt | None:
     return receipt
 
 
+def receipts_send_waiting(*, dossier_ids: list[int]) -> int:
+    """Queue the receipts these dossiers' paid payments have not e-mailed yet: the receipts of a
+    counter dossier wait for its owner's CCCD check (``receipt_email``); call once it passed."""
+    from payments.tasks import issue_fee_receipt
+    from portal.tasks import enqueue_on_commit
+
+    waiting = Payment.objects.filter(dossier_id__in=dossier_ids, status=PaymentStatus.PAID).filter(
+        Q(receipt__isnull=True) | Q(receipt__emailed_at__isnull=True)
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    for payment_id in ids:
+        enqueue_on_commit(issue_fee_receipt, payment_id)
+    return len(ids)
+
+
 def receipt_email(*, receipt: FeeReceipt) -> bool:
     """E-mail the receipt to the payer once (claimed by a conditional update)."""
     payment = receipt.payment

@@ -29,6 +29,7 @@ from dossiers.outputs import download_filename
 from dossiers.uploads import form_uploads_check
 from payments.models import FeeStatus
 from payments.selectors import fee_summary
+from payments.services import receipts_send_waiting
 from portal.forms import error_summary_items
 from procedures.forms_builder import build_form
 from procedures.schema import Kind, schema_document_fields, schema_fields
@@ -511,6 +512,7 @@ def owner_check(request):
             shown = pending.filter(pk__in=[d.pk for d in matched]).update(owner_check_pending=False)
             if shown:
                 _profile_from_counter(request.user, matched[0].applicant_data)
+                receipts_send_waiting(dossier_ids=[d.pk for d in matched])
                 logger.info(
                     "owner check: user %s confirmed %d counter dossier(s)", request.user.pk, shown
                 )

@@ -61,6 +61,38 @@ def test_the_reception_officer_records_it_and_the_result_can_be_handed_back(
     assert ready.status == DossierStatus.COMPLETED
 
 
+def test_a_waiting_owners_receipt_is_mailed_once_the_cccd_is_typed(
+    client, people, paid_version, django_capture_on_commit_callbacks
+):
+    """A counter dossier under an account made at the counter: the address may be mistyped, so
+    the receipt waits for the owner's CCCD check, then goes."""
+    from django.urls import reverse
+
+    dossier = people.dossier(
+        DossierStatus.RESULT_READY,
+        version=paid_version,
+        channel="counter",
+        owner_check_pending=True,
+        applicant_data={"full_name": "Phạm Thị Hoa", "citizen_id": "079190000123"},
+    )
+    dossier_fee_assess(dossier=dossier)
+    login(client, people.reception)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(officer_url("counter_payment", dossier), CONFIRMED)
+    receipt = FeeReceipt.objects.get(payment__dossier=dossier)
+    assert receipt.file and receipt.emailed_at is None and mail.outbox == []
+
+    client.logout()
+    client.force_login(people.applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dossiers:owner_check"), {"citizen_id": "079190000123"})
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.emailed_to == people.applicant.email
+    assert [m.to for m in mail.outbox] == [[people.applicant.email]]
+    assert receipt.number in mail.outbox[0].attachments[0][0]
+
+
 def test_a_second_click_takes_nothing_more(client, people, ready):
     login(client, people.reception)
     client.post(officer_url("counter_payment", ready), CONFIRMED)
