@@ -58,6 +58,8 @@ CLOSED_STATUSES = frozenset(
 )
 # A reconciliation claim older than this is abandoned (the worker died): it may be claimed again.
 CLAIM_TTL = dt.timedelta(minutes=5)
+# Expired attempts the counter asks the gateway about before taking cash (the newest first).
+COUNTER_QUERIES_MAX = 3
 
 
 class PaymentError(Exception):
@@ -294,11 +296,14 @@ def payment_record_counter(*, dossier: Dossier, officer, client_ip: str = "") ->
         )
     now = timezone.now().replace(microsecond=0)
     # An expired attempt still pending may have been paid at the last moment (its notification
-    # not in yet): ask the gateway now, as reconciliation would later, before taking cash.
-    for stale in Payment.objects.filter(
+    # not in yet): ask the gateway now, as reconciliation would later, before taking cash. A few
+    # at most (each query may take seconds): any left pending refuse the cash below, until the
+    # reconciliation task has settled them.
+    stale = Payment.objects.filter(
         dossier=dossier, status=PaymentStatus.PENDING, expires_at__lte=now
-    ).exclude(provider=COUNTER_PROVIDER):
-        payment_reconcile_one(payment=stale, now=now)
+    ).exclude(provider=COUNTER_PROVIDER)
+    for attempt in stale.order_by("-created_at")[:COUNTER_QUERIES_MAX]:
+        payment_reconcile_one(payment=attempt, now=now)
     with transaction.atomic():
         # The dossier first, as the workflow locks it: two clicks do not take the money twice.
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)

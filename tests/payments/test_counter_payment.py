@@ -198,6 +198,18 @@ def test_cash_after_the_gateway_says_the_expired_attempt_was_not_paid(
         start(dossier, people)
 
 
+def test_the_counter_asks_about_a_few_expired_attempts_at_most(client, people, ready, vnpay):
+    attempts = [start(ready, people) for _ in range(5)]
+    for attempt in attempts:
+        expire(attempt)
+    login(client, people.reception)
+    response = client.post(officer_url("counter_payment", ready), CONFIRMED, follow=True)
+    assert sum(vnpay.requests.values()) == 3  # "not found": three expire, two wait
+    assert "Chưa xác nhận được với cổng thanh toán" in response.content.decode()
+    assert Payment.objects.filter(status=PaymentStatus.PENDING).count() == 2
+    assert not Payment.objects.filter(provider="counter").exists()
+
+
 def test_the_citizens_timeline_names_the_payment_in_words(client, people, ready):
     login(client, people.reception)
     client.post(officer_url("counter_payment", ready), CONFIRMED)
