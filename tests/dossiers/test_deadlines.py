@@ -388,6 +388,7 @@ def test_an_officer_sets_the_new_date_and_the_letter_is_issued_once(
     assert "ngày 17 tháng 03 năm 2026" in text  # the new appointment
     assert "Ngày 02 tháng 03 năm 2026" in text  # received
     assert "Chờ ý kiến của cơ quan phối hợp" in text
+    assert "Tuy nhiên, đến nay" in text and "đúng hẹn" not in text  # late already
     assert "THỦ TRƯỞNG CƠ QUAN" in text
 
     # The new appointment slips again: a second episode, a second letter.
@@ -418,7 +419,11 @@ def test_an_officer_can_issue_an_apology_by_hand_before_the_due_date(
             )
         deadline_sweep_run()  # the current episode has its apology: nothing new
     assert apology.episode == 1 and Apology.objects.filter(dossier=dossier).count() == 1
-    assert DossierOutput.objects.filter(dossier=dossier, kind=OutputKind.APOLOGY_04).exists()
+    output = DossierOutput.objects.get(dossier=dossier, kind=OutputKind.APOLOGY_04)
+    text = " ".join(_pdf_text(output).split())
+    # before the appointment: it will not be kept, it is not missed yet
+    assert "không thể trả kết quả giải quyết hồ sơ cho Ông/Bà đúng hẹn" in text
+    assert "đến nay" not in text
     page = client.post(
         reverse("dossiers:lookup"), {"code": dossier.code, "last4": "3789"}, REMOTE_ADDR="10.9.9.9"
     ).content.decode()

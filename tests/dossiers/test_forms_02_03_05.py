@@ -94,6 +94,10 @@ def test_each_supplement_round_gets_its_own_form_and_the_agency_phone_is_the_fal
     first, second = printed(forms[0]), printed(forms[1])
     assert "Tờkhai" in first and "Ảnhchândung" not in first
     assert "Ảnhchândung" in second and "(lần2)" in second
+    # asked once and completely, then of what was supplemented: the second does not say "once"
+    assert "mộtlần,đầyđủ" in first and "mộtlần,đầyđủ" not in second and "lầnnày" in second
+    # filed, not yet received: "đã nhận", not "đã tiếp nhận"
+    assert "đãnhậnhồsơcủa" in first and "tiếpnhậnhồsơcủa" not in first
     assert "02838220000" in second
 
 
