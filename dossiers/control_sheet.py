@@ -22,8 +22,10 @@ withdraw               the citizen → reception (reason)             công dân
 
 The step result. FORMS.md judges a step against its own time limit where the procedure defines
 one; ``ProcedureVersion`` defines none, so every hand-over by the agency is judged against the
-dossier's appointment ``due_at`` (which already includes any time the clock stood still for a
-supplement), in office time (``settings.TIME_ZONE``):
+appointment in force when it happened, in office time (``settings.TIME_ZONE``): the one set at
+reception, then the one each resubmit (the clock stood still for a supplement) or apology moved
+it to (their events' ``old_due_at`` / ``new_due_at``), so a step late against the first
+appointment stays late after an apology sets a new one:
 
 - handed over after ``due_at`` (to the second): **Trễ hạn** (late);
 - handed over on a calendar day before the due date: **Trước hạn** (early);
@@ -114,6 +116,34 @@ def _supplement_note(event: DossierEvent) -> str:
     return "Bổ sung: " + "; ".join(f"{i.get('what', '')} ({i.get('reason', '')})" for i in items)
 
 
+def _when(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _appointments(events: list[DossierEvent], final_due: datetime | None) -> list:
+    """The appointment in force at each event: none before reception; from reception, the one
+    set then (the first move's ``old_due_at``, else the dossier's ``due_at``); after a resubmit
+    or an apology that moved it, its ``new_due_at``."""
+    moves = [e for e in events if e.action in ("resubmit", "apology") and _when(_data(e, "new"))]
+    current: datetime | None = None
+    in_force = []
+    for event in events:
+        if event.action == "receive":
+            later = [m for m in moves if m.pk > event.pk and _when(_data(m, "old"))]
+            current = _when(_data(later[0], "old")) if later else final_due
+        elif event in moves and current is not None:
+            current = _when(_data(event, "new"))
+        in_force.append(current)
+    return in_force
+
+
+def _data(event: DossierEvent, which: str):
+    return (event.data or {}).get(f"{which}_due_at")
+
+
 def control_sheet_rows(dossier: Dossier) -> list[Row]:
     """The hand-overs of ``dossier`` in order, from its event history (one query for the events,
     one for the assignees)."""
@@ -123,7 +153,7 @@ def control_sheet_rows(dossier: Dossier) -> list[Row]:
     assignee_ids = {e.data.get("assignee") for e in events if e.action == "assign" and e.data}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=assignee_ids - {None})}
     citizen = (dossier.applicant_data or {}).get("full_name") or person_name(dossier.applicant)
-    due_at = dossier.due_at
+    appointments = _appointments(events, dossier.due_at)
     rows: list[Row] = []
     for i, event in enumerate(events):
         action = event.action
@@ -179,7 +209,7 @@ def control_sheet_rows(dossier: Dossier) -> list[Row]:
                 at=event.created_at,
                 result=""
                 if action in CITIZEN_ACTIONS
-                else step_result(at=event.created_at, due_at=due_at),
+                else step_result(at=event.created_at, due_at=appointments[i]),
                 note=note,
             )
         )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from dossiers import outputs, workflow
 from dossiers.control_sheet import (
@@ -251,6 +252,10 @@ def _flow(people):
         workflow.dossier_resubmit(dossier=dossier, actor=people.applicant)
     # The appointment as it stands after the clock restarted, fixed for the test.
     Dossier.objects.filter(pk=dossier.pk).update(due_at=due)
+    resubmit = dossier.events.get(action="resubmit")
+    dossier.events.filter(pk=resubmit.pk).update(
+        data={**resubmit.data, "new_due_at": due.isoformat()}
+    )
     with at(10, 11):
         workflow.dossier_propose(dossier=dossier, actor=people.specialist)
     with at(10, 17):
@@ -282,6 +287,51 @@ def test_control_sheet_rows_follow_every_hand_over(people):
     assert rows[0].unit == "Bộ phận Tiếp nhận và Trả kết quả – Bộ phận chuyên môn"
     assert rows[0].at == datetime(2026, 3, 2, 8, 15, tzinfo=TZ)
     assert "Giấy chứng sinh (Bản chụp bị mờ)" in rows[2].note
+
+
+def test_each_step_is_judged_against_the_appointment_in_force_then(people):
+    """Late against the first appointment stays late after an apology sets a new one; nothing
+    is judged before reception."""
+    from dossiers.apologies import apology_issue
+
+    dossier = people.dossier(S.SUBMITTED)
+
+    def at(day, hour):
+        return time_machine.travel(datetime(2026, 3, day, hour, tzinfo=TZ), tick=False)
+
+    with at(2, 8):
+        workflow.dossier_request_supplement(
+            dossier=dossier, actor=people.reception, items=[{"what": "Tờ khai", "reason": "x"}]
+        )
+    with at(2, 9):
+        workflow.dossier_resubmit(dossier=dossier, actor=people.applicant)
+    with at(2, 10):
+        workflow.dossier_receive(dossier=dossier, actor=people.reception)
+    dossier.refresh_from_db()
+    first_due = dossier.due_at
+    late = timezone.localtime(first_due) + timedelta(days=1)
+    with time_machine.travel(late, tick=False):
+        workflow.dossier_assign(dossier=dossier, actor=people.approver, assignee=people.specialist)
+    with time_machine.travel(late + timedelta(hours=1), tick=False):
+        apology_issue(
+            dossier=dossier,
+            actor=people.specialist,
+            new_appointment=late + timedelta(days=7),
+            reason="Cần xác minh thêm",
+        )
+    with time_machine.travel(late + timedelta(days=2), tick=False):
+        workflow.dossier_propose(dossier=dossier, actor=people.specialist)
+
+    dossier.refresh_from_db()
+    assert dossier.due_at == late + timedelta(days=7)
+    results = [(r.action, r.result) for r in control_sheet_rows(dossier)]
+    assert results == [
+        ("request_supplement", ""),  # before reception: no appointment yet
+        ("resubmit", ""),
+        ("receive", EARLY),
+        ("assign", LATE),  # against the first appointment, though a later one is in force now
+        ("propose", EARLY),  # against the new one
+    ]
 
 
 def test_control_sheet_pdf_prints_the_table(people, django_assert_max_num_queries):
