@@ -80,7 +80,7 @@ def naive_qr_data_uri(url: str) -> str:
 
 def render_naive(context: dict) -> bytes:
     """Everything fresh: template engine and compile, QR, stylesheet parse, fonts, subsetting."""
-    engine = Engine(dirs=[str(ROOT / "templates")])
+    engine = Engine(dirs=[str(ROOT / "templates")], builtins=["dossiers.printed_dates"])
     full = {**context, "qr_uri": naive_qr_data_uri(context["lookup_url"])}
     html = engine.get_template(TEMPLATE).render(Context(full))
     css = pdf.STYLESHEET.read_text(encoding="utf-8") + "\n" + NAIVE_FONT_CSS

@@ -90,7 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
-            "builtins": ["portal.reverse"],  # {% url %} through the cache of reverse()
+            # {% url %} through the cache of reverse(); |thang, the month as official documents write it
+            "builtins": ["portal.reverse", "dossiers.printed_dates"],
         },
     },
     {  # only for pages whose rendering time matters (portal/jinja.py); rendered by name

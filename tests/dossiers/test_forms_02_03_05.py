@@ -362,3 +362,36 @@ def test_a_dossier_refused_before_reception_has_no_step_result(people):
     (row,) = control_sheet_rows(dossier)
     assert (row.action, row.result, row.note) == ("refuse", "", "Sai thẩm quyền")
     assert "—" in pdf_text(control_sheet_pdf(dossier))
+
+
+@pytest.mark.parametrize(
+    "when, month",
+    [
+        (datetime(2026, 1, 5, 9, tzinfo=TZ), "01"),
+        (datetime(2026, 2, 28, 9, tzinfo=TZ), "02"),
+        (datetime(2026, 3, 1, 9, tzinfo=TZ), "3"),
+        (datetime(2026, 9, 30, 9, tzinfo=TZ), "9"),
+        (datetime(2026, 12, 1, 9, tzinfo=TZ), "12"),
+        # 1 March, 00:30 in Ho Chi Minh City is still February in UTC: the office's month
+        (datetime(2026, 3, 1, 0, 30, tzinfo=TZ).astimezone(ZoneInfo("UTC")), "3"),
+    ],
+)
+def test_printed_months_follow_decree_30(when, month):
+    """A leading zero for January and February only (Decree 30/2020/NĐ-CP)."""
+    from dossiers.printed_dates import thang
+
+    assert thang(when) == month
+    assert thang(None) == ""
+
+
+def test_mau_04_writes_march_without_a_leading_zero():
+    from dossiers.pdf import render_html, sample_receipt_context
+
+    context = sample_receipt_context()
+    due = datetime(2026, 3, 9, 10, tzinfo=TZ)
+    html = render_html(
+        "pdf/form_04_apology.html",
+        {**context, "original_due_at": due, "new_appointment": due + timedelta(days=8)},
+    )
+    assert "ngày 09 tháng 3 năm 2026" in html and "ngày 17 tháng 3 năm 2026" in html
+    assert "ngày 15 tháng 01 năm 2026" in html  # received in January
