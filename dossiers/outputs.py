@@ -156,6 +156,8 @@ def output_render(*, dossier_id: int, kind: str, key: str = "") -> DossierOutput
 
         context.update(apology_output_context(dossier=dossier, key=key))
     pdf = render_pdf(TEMPLATES[OutputKind(kind)], context)
+    if kind == OutputKind.APOLOGY_04:
+        pdf = _apology_seal(dossier, pdf)
     output = DossierOutput(dossier=dossier, kind=kind, key=key, event=event)
     output.file.save("output.pdf", ContentFile(pdf), save=False)
     try:
@@ -166,6 +168,22 @@ def output_render(*, dossier_id: int, kind: str, key: str = "") -> DossierOutput
         output.file.delete(save=False)
         return DossierOutput.objects.get(dossier_id=dossier_id, kind=kind, key=key)
     return output
+
+
+def _apology_seal(dossier: Dossier, pdf: bytes) -> bytes:
+    """Mẫu 04 is the agency's letter, signed and sealed by its head: the e-mailed copy carries
+    the agency's digital signature (``dossiers.signing``) when it has a valid certificate. The
+    apology is owed either way: without one it goes unsigned, and the log says so."""
+    from dossiers.signing import NoSigningCertificate, agency_signing_certificate, pdf_sign
+
+    try:
+        certificate = agency_signing_certificate(dossier.agency)
+    except NoSigningCertificate as exc:
+        log.warning("Mẫu 04 of %s unsigned: %s", dossier.code, exc)
+        return pdf
+    return pdf_sign(
+        pdf_bytes=pdf, certificate=certificate, reason=f"Phiếu xin lỗi, hồ sơ {dossier.code}"
+    )
 
 
 def outputs_for_event(*, event_id: int) -> list[str]:

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from dossiers import signing, workflow
+from dossiers.apologies import apology_issue
 from dossiers.models import DossierOutput, DossierStatus, OutputKind, SigningCertificate
 from dossiers.pdf import pdf_text, render_pdf, sample_acknowledgement_context
 
@@ -180,3 +182,35 @@ def test_the_demo_gives_each_agency_one_certificate(people):
     assert len(signing.agency_certificates_ensure(codes=codes)) == 1
     assert signing.agency_certificates_ensure(codes=codes) == []
     assert SigningCertificate.objects.filter(agency=people.agency, is_active=True).count() == 1
+
+
+def apology_pdf(people, dossier, capture) -> bytes:
+    """Mẫu 04 of an apology issued by hand for ``dossier``."""
+    with capture(execute=True):
+        apology_issue(
+            dossier=dossier,
+            actor=people.specialist,
+            new_appointment=timezone.now() + timedelta(days=5),
+            reason="Cần xác minh thêm",
+        )
+    output = DossierOutput.objects.get(dossier=dossier, kind=OutputKind.APOLOGY_04)
+    with output.file.open("rb") as fh:
+        return fh.read()
+
+
+def test_an_apology_letter_carries_the_agencys_signature_when_it_has_one(
+    people, certificate, django_capture_on_commit_callbacks
+):
+    dossier = people.dossier(S.IN_REVIEW, received_at=timezone.now(), due_at=timezone.now())
+    data = apology_pdf(people, dossier, django_capture_on_commit_callbacks)
+    assert signing.signature_status(pdf_bytes=data, certificate=certificate).bottom_line
+    assert "PHIẾU XIN LỖI" in pdf_text(data)
+
+
+def test_an_agency_without_a_certificate_still_sends_its_apology(
+    people, caplog, django_capture_on_commit_callbacks
+):
+    dossier = people.dossier(S.IN_REVIEW, received_at=timezone.now(), due_at=timezone.now())
+    data = apology_pdf(people, dossier, django_capture_on_commit_callbacks)
+    assert "PHIẾU XIN LỖI" in pdf_text(data)
+    assert "unsigned" in caplog.text
