@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "portal.context_processors.persona",
             ],
             # {% url %} through the cache of reverse(); |thang, the month as official documents write it
             "builtins": ["portal.reverse", "dossiers.printed_dates"],
