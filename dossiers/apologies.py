@@ -162,7 +162,7 @@ def apology_output_context(*, dossier: Dossier, key: str) -> dict:
         "new_appointment": apology.new_appointment,
         "foreseen": apology.original_due_at is not None
         and apology.issued_at < apology.original_due_at,
-        "agency_head": "",
+        "agency_head": dossier.agency.head_name if dossier.agency else "",
     }
 
 

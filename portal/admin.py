@@ -41,7 +41,7 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "admin_unit", "is_active"]
+    list_display = ["code", "name", "kind", "admin_unit", "head_name", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["admin_unit"]

@@ -131,6 +131,13 @@ class Agency(models.Model):
     )
     address = models.CharField(max_length=255, blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    head_name = models.CharField(
+        "Thủ trưởng cơ quan (Head of agency)",
+        max_length=100,
+        blank=True,
+        help_text="Họ tên in dưới chữ ký của Phiếu xin lỗi (Mẫu 04); để trống thì ký, ghi tên bằng tay"
+        " (the name printed under the signature of Mẫu 04; blank: signed and named by hand).",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

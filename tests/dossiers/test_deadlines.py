@@ -345,6 +345,8 @@ def test_an_officer_sets_the_new_date_and_the_letter_is_issued_once(
     dossier = people.dossier(
         S.IN_REVIEW, received_at=at("2026-03-02 10:00"), due_at=at("2026-03-09 10:00")
     )
+    dossier.agency.head_name = "Phạm Thị Thu Hằng"
+    dossier.agency.save(update_fields=["head_name"])
     with travel("2026-03-10 10:00"):
         deadline_sweep_run()
         apology = Apology.objects.get(dossier=dossier)
@@ -390,6 +392,7 @@ def test_an_officer_sets_the_new_date_and_the_letter_is_issued_once(
     assert "Chờ ý kiến của cơ quan phối hợp" in text
     assert "Tuy nhiên, đến nay" in text and "đúng hẹn" not in text  # late already
     assert "THỦ TRƯỞNG CƠ QUAN" in text
+    assert "(Ký, ghi rõ họ tên và đóng dấu) Phạm Thị Thu Hằng Trang 1/1" in text  # the head signs
 
     # The new appointment slips again: a second episode, a second letter.
     with travel("2026-03-17 11:00"):
