@@ -219,3 +219,28 @@ class CounterProcedureForm(forms.Form):
         self.fields["procedure"].choices = [("", _("— Chọn thủ tục (choose) —"))] + [
             (p.code, f"{p.code} — {p.name}") for p in procedures
         ]
+
+
+class LogbookMonthForm(forms.Form):
+    """The month of Mẫu 06 (Sổ theo dõi hồ sơ) to show or export (GET)."""
+
+    month = forms.RegexField(
+        label=_("Tháng (Month)"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        max_length=7,
+        help_text=_("Dạng năm-tháng, ví dụ 2026-03 (year-month, e.g. 2026-03)."),
+        error_messages={
+            **REQUIRED,
+            "invalid": _(
+                "Tháng không hợp lệ: nhập dạng năm-tháng, ví dụ 2026-03 "
+                "(not a month: type year-month, e.g. 2026-03)."
+            ),
+        },
+        widget=forms.TextInput(attrs={"type": "month", "min": "2000-01"}),
+    )
+
+    def clean_month(self) -> tuple[int, int]:
+        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+        if year < 2000:
+            raise forms.ValidationError(self.fields["month"].error_messages["invalid"])
+        return year, month

@@ -25,7 +25,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import engines
 from django.urls import path
@@ -34,7 +34,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dossiers import held_uploads, queues, selectors, workflow
+from dossiers import held_uploads, logbook, queues, selectors, workflow
 from dossiers.forms import ApplicantForm, DeliveryForm
 from dossiers.models import (
     Channel,
@@ -46,6 +46,7 @@ from dossiers.models import (
 from dossiers.officer_forms import (
     AssignForm,
     CounterProcedureForm,
+    LogbookMonthForm,
     NoteForm,
     ProposeForm,
     QueueFilterForm,
@@ -693,8 +694,41 @@ def counter_dossier_file(
 
 
 D = "dossiers/<uuid:public_id>/"
+# -- Mẫu 06: the logbook -------------------------------------------------------------------
+
+
+@officer_view
+@require_GET
+def logbook_month(request):
+    """Sổ theo dõi hồ sơ (Mẫu 06) of the officer's agency, a month at a time (this month unless
+    ``?month=YYYY-MM``); ``&format=csv`` downloads it."""
+    agency = queues.officer_agency(request.user)
+    today = timezone.localdate()
+    form = LogbookMonthForm(request.GET or {"month": f"{today:%Y-%m}"})
+    if not form.is_valid():
+        context = {"agency": agency, "form": form, "rows": None}
+        return render(request, "dossiers/officer/logbook.html", context, status=400)
+    year, month = form.cleaned_data["month"]
+    rows = logbook.logbook_rows(agency=agency, year=year, month=month)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(logbook.logbook_csv(rows), content_type="text/csv; charset=utf-8")
+        name = f"so-theo-doi-ho-so-{agency.code}-{year}-{month:02d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    context = {
+        "agency": agency,
+        "form": form,
+        "rows": rows,
+        "month_value": f"{year}-{month:02d}",
+        "columns": logbook.COLUMNS,
+    }
+    return render(request, "dossiers/officer/logbook.html", context)
+
+
 urlpatterns = [
     path("queues/", home, name="home"),
+    path("logbook/", logbook_month, name="logbook"),
     path("queues/<slug:slug>/", queue, name="queue"),
     path("queues/<slug:slug>/take-next/", take_next, name="take_next"),
     path("counter/", counter_start, name="counter_start"),

@@ -14,7 +14,7 @@ from tests.factories import make_officer
 pytestmark = pytest.mark.django_db
 
 # URL names that do not take a dossier, and how each one is checked instead.
-NOT_DOSSIER_URLS = {"home", "queue", "take_next", "counter_start", "counter_intake"}
+NOT_DOSSIER_URLS = {"home", "queue", "take_next", "counter_start", "counter_intake", "logbook"}
 
 
 def officer_url_names() -> list[str]:
