@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, DossierStatus, ResultDelivery
 from dossiers.queues import QueueFilters
 from dossiers.selectors import status_label
+from portal.workdays import is_working_day, office_closes_at, office_opens_at, office_timezone
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này (this field is required).")}
 
@@ -244,3 +246,53 @@ class LogbookMonthForm(forms.Form):
         if year < 2000:
             raise forms.ValidationError(self.fields["month"].error_messages["invalid"])
         return year, month
+
+
+class ApologyForm(forms.Form):
+    """Mẫu 04: the new appointment and the reason of the delay, set by an officer when the sweep
+    found the dossier late (its apology waits for a date) or when the officer foresees it."""
+
+    new_appointment = forms.DateTimeField(
+        label=_("Ngày, giờ hẹn lại trả kết quả (New appointment)"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Một ngày làm việc, trong giờ hành chính (a working day, in office hours)."),
+        error_messages={
+            **REQUIRED,
+            "invalid": _("Ngày giờ không hợp lệ (not a date and time)."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do chậm trễ (Reason for the delay)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "In trên Phiếu xin lỗi gửi người nộp (printed on the letter to the applicant)."
+        ),
+        error_messages={"required": _("Vui lòng ghi rõ lý do (a reason is required).")},
+    )
+
+    def __init__(self, *args, agency_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_id = agency_id
+
+    def clean_new_appointment(self):
+        value = self.cleaned_data["new_appointment"]
+        if value <= timezone.now():
+            raise forms.ValidationError(
+                _("Ngày hẹn mới phải sau thời điểm hiện tại (the new date must be in the future).")
+            )
+        local = value.astimezone(office_timezone())
+        if not is_working_day(local.date(), agency_id=self.agency_id):
+            raise forms.ValidationError(
+                _(
+                    "Ngày %(day)s là ngày nghỉ; chọn một ngày làm việc (a day off: pick a working day)."
+                )
+                % {"day": f"{local:%d/%m/%Y}"}
+            )
+        if not office_opens_at() <= local.time() <= office_closes_at():
+            raise forms.ValidationError(
+                _("Chọn giờ từ %(opens)s đến %(closes)s (office hours).")
+                % {"opens": f"{office_opens_at():%H:%M}", "closes": f"{office_closes_at():%H:%M}"}
+            )
+        return value

@@ -179,6 +179,16 @@ def deadline_sweep_run(*, now: datetime | None = None) -> SweepResult:
     return result
 
 
+def _apology_form_url(dossier) -> str:
+    """Where the officer gives the new date: the apology form of the dossier's back-office page."""
+    from django.urls import reverse
+
+    from dossiers.outputs import absolute_url
+
+    url = reverse("dossiers:officer:detail", kwargs={"public_id": dossier.public_id})
+    return absolute_url(url + "#action-apology")
+
+
 def digest_send(*, digest_id: int) -> bool:
     """Mail an agency's day digest once: dossiers due soon, overdue ones, and the apologies
     waiting for a new date, to its reception officers and the specialists assigned to them."""
@@ -228,7 +238,10 @@ def digest_send(*, digest_id: int) -> bool:
     if waiting:
         lines.append("")
         lines.append("Cần hẹn lại ngày trả kết quả (thư xin lỗi Mẫu 04 đang chờ):")
-        lines += [f"- {a.dossier.code} (lần trễ hạn {a.episode})" for a in waiting]
+        lines += [
+            f"- {a.dossier.code} (lần trễ hạn {a.episode}): {_apology_form_url(a.dossier)}"
+            for a in waiting
+        ]
     subject = f"Tổng hợp hồ sơ sắp đến hạn – {digest.agency.name} – {digest.day:%d/%m/%Y}"
     with transaction.atomic():
         claimed = DigestLog.objects.filter(pk=digest_id, sent_at=None).update(

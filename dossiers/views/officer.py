@@ -34,9 +34,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dossiers import held_uploads, logbook, queues, selectors, workflow
+from dossiers import apologies, held_uploads, logbook, queues, selectors, workflow
+from dossiers.deadlines import CLOCK_RUNNING
 from dossiers.forms import ApplicantForm, DeliveryForm
 from dossiers.models import (
+    Apology,
+    ApologyState,
     Channel,
     Dossier,
     DossierDocument,
@@ -44,6 +47,7 @@ from dossiers.models import (
     DossierStatus,
 )
 from dossiers.officer_forms import (
+    ApologyForm,
     AssignForm,
     CounterProcedureForm,
     LogbookMonthForm,
@@ -215,6 +219,15 @@ ACTION_FORMS = {
 OFFICER_ACTIONS = list(ACTION_FORMS)
 
 
+def _apology_waiting(dossier: Dossier) -> Apology | None:
+    """The apology of the current lateness episode that waits for an officer's new date."""
+    return (
+        Apology.objects.filter(dossier=dossier, state=ApologyState.WAITING_FOR_DATE)
+        .order_by("-episode")
+        .first()
+    )
+
+
 def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int = 200):
     allowed = workflow.allowed_actions(dossier=dossier, actor=request.user)
     forms = {
@@ -222,6 +235,13 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         for action in OFFICER_ACTIONS
         if action in allowed
     }
+    apology_waiting = None
+    if dossier.status in CLOCK_RUNNING and dossier.due_at is not None:
+        # Mẫu 04: set the date the sweep waits for, or apologise ahead of a foreseen delay.
+        apology_waiting = _apology_waiting(dossier)
+        forms["apology"] = (bound or {}).get("apology") or ApologyForm(
+            prefix="apology", agency_id=dossier.agency_id
+        )
     claim_role = workflow.CLAIM_ROLES.get(dossier.status)
     now = timezone.now()
     claimed_now = dossier.claimed_by_id is not None and dossier.claimed_status == dossier.status
@@ -250,6 +270,7 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         "applicant": dossier.applicant_data or {},
         "time_left_key": time_left_key,
         "time_left": queues.TIME_LEFT[time_left_key],
+        "apology_waiting": apology_waiting,
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 
@@ -387,6 +408,55 @@ reject = _action("reject", _reject, success=_("Đã quyết định không giả
 return_result = _action(
     "return_result", _return_result, success=_("Đã trả kết quả, hồ sơ hoàn thành (completed).")
 )
+
+
+def _apology_record(request, dossier: Dossier, data: dict) -> None:
+    """The date of the apology the sweep keeps waiting; without one, a new episode's apology."""
+    waiting = _apology_waiting(dossier)
+    if waiting is not None:
+        apologies.apology_set_new_date(
+            apology=waiting,
+            actor=request.user,
+            new_appointment=data["new_appointment"],
+            reason=data["reason"],
+        )
+    else:
+        apologies.apology_issue(
+            dossier=dossier,
+            actor=request.user,
+            new_appointment=data["new_appointment"],
+            reason=data["reason"],
+        )
+
+
+@officer_view
+@require_POST
+def apology(request, public_id):
+    """Mẫu 04: the officer gives the new appointment and the reason, for the apology the sweep
+    keeps waiting, or ahead of a delay they foresee; the letter is issued and mailed on commit."""
+    dossier = _dossier(request, public_id)
+    form = ApologyForm(request.POST, prefix="apology", agency_id=dossier.agency_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # a refused apology leaves no row behind
+                _apology_record(request, dossier, data)
+        except workflow.NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã hẹn lại ngày trả kết quả; Phiếu xin lỗi (Mẫu 04) đang được gửi "
+                    "(new appointment set, apology letter on its way)."
+                ),
+            )
+            return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+    dossier.refresh_from_db()
+    return _detail(request, dossier, bound={"apology": form}, status=400)
 
 
 @officer_view
@@ -743,6 +813,7 @@ urlpatterns = [
     path(D + "approve/", approve, name="approve"),
     path(D + "reject/", reject, name="reject"),
     path(D + "return/", return_result, name="return_result"),
+    path(D + "apology/", apology, name="apology"),
     path(D + "counter-payment/", counter_payment, name="counter_payment"),
     path(D + "documents/<int:document_id>/", document_download, name="document"),
     path(D + "outputs/<int:output_id>/", output_download, name="output"),

@@ -318,6 +318,10 @@ def test_the_sweep_task_mails_one_digest_per_agency_a_day_and_the_letters(people
     assert set(digests[0].to) == {people.reception.email, people.specialist.email}
     assert sweep_set["soon"].code in digests[0].body  # due soon, apology waiting for a date
     assert "Cần hẹn lại ngày" in digests[0].body
+    # each waiting apology links to the form that gives its date
+    form_url = f"/officer/dossiers/{sweep_set['soon'].public_id}/#action-apology"
+    assert f"{sweep_set['soon'].code} (lần trễ hạn 1): http" in digests[0].body
+    assert form_url in digests[0].body
     assert letters[0].to == [people.applicant.email]
     assert letters[0].attachments[0][2] == "application/pdf"
     with travel("2026-03-10 15:00"):
