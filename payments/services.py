@@ -541,6 +541,11 @@ def payment_ipn_process(*, params: dict[str, str]) -> IpnAnswer:
         return _answer("00")
     if payment.status != PaymentStatus.PENDING:
         return _answer("02")
+    if result.held:
+        # Money taken, the gateway still checking it (07): the attempt stays pending (no cash at
+        # the counter meanwhile) until a later notification or reconciliation settles it.
+        logger.warning("IPN %s: the gateway holds the money for review", payment)
+        return _answer("00")
     if _settle(payment=payment, result=result, via="ipn") is None:
         return _answer("02")
     return _answer("00")

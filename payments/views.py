@@ -162,6 +162,15 @@ def gateway_return(request: HttpRequest) -> HttpResponse:
                 "(waiting for the gateway's confirmation)."
             ),
         )
+    elif result.held:
+        messages.info(
+            request,
+            gettext(
+                "Ngân hàng đã trừ tiền; cổng thanh toán đang kiểm tra giao dịch. Bạn không cần "
+                "thanh toán lại: hồ sơ sẽ được ghi nhận đã thanh toán khi cổng xác nhận "
+                "(the gateway is checking the payment: do not pay again)."
+            ),
+        )
     elif result.response_code == CANCELLED_CODE:
         messages.warning(
             request,

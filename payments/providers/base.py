@@ -49,6 +49,9 @@ class GatewayResult:
     bank_code: str = ""
     pay_date: dt.datetime | None = None
     raw: dict = field(default_factory=dict)
+    # The customer's money taken but held by the gateway while it checks the transaction: not a
+    # success yet, not a failure either (reconciliation settles it later).
+    held: bool = False
 
 
 class QueryState(StrEnum):

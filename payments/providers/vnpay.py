@@ -237,6 +237,7 @@ class VNPayProvider(PaymentProvider):
             amount=minor // 100 if minor >= 0 else -1,
             amount_exact=minor >= 0 and minor % 100 == 0,
             success=response_code == "00" and status == "00",
+            held=HELD_STATUS in (response_code, status),
             response_code=response_code,
             transaction_status=status,
             gateway_txn_no=params.get("vnp_TransactionNo", ""),

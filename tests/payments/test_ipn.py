@@ -259,3 +259,24 @@ def test_the_return_url_is_for_the_payer_only(client, fee_dossier, start_payment
     client.force_login(people.other_citizen)
     assert client.get("/payments/vnpay/return/", gateway_params(payment)).status_code == 404
     assert RETURN_URL.endswith("/payments/vnpay/return/")
+
+
+@pytest.mark.parametrize(("code", "status"), [("07", "07"), ("00", "07"), ("07", "02")])
+def test_money_the_gateway_holds_for_review_keeps_the_attempt_pending(
+    client, fee_dossier, start_payment, code, status
+):
+    """VNPay's 07 (money taken, transaction under review): neither a credit nor a failure; the
+    attempt stays pending, so no cash is taken at the counter and reconciliation settles it."""
+    payment, _ = start_payment(fee_dossier)
+    held = gateway_params(payment, code=code, status=status)
+    assert payment_ipn_process(params=held).code == "00"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert fee_of(fee_dossier).status == FeeStatus.UNPAID and credits(fee_dossier) == 0
+    client.force_login(fee_dossier.applicant)
+    page = client.get("/payments/vnpay/return/", held, follow=True).content.decode()
+    assert "Bạn không cần thanh toán lại" in page
+    # The gateway's later verdict settles it as for any attempt.
+    assert payment_ipn_process(params=gateway_params(payment)).code == "00"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID and credits(fee_dossier) == 1
