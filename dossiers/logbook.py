@@ -2,7 +2,9 @@
 dossier the agency received, a month at a time, on the officers' page and as a CSV file.
 
 The row's number is the dossier's number in the year's logbook, the one Mẫu 01 prints
-(``dossiers.outputs.receipt_context``): dossiers the agency received since 1 January, local time.
+(``dossiers.outputs.receipt_context``): given on reception from the agency's yearly counter
+(``workflow.next_logbook_number``); a dossier without one (put in place without the workflow) is
+counted among the agency's receptions since 1 January, local time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from dossiers.models import Channel, Dossier, DossierEvent, DossierStatus
@@ -93,11 +95,11 @@ def _notes(dossier: Dossier) -> str:
 
 
 def logbook_rows(*, agency, year: int, month: int) -> list[LogbookRow]:
-    """The month's rows of the agency's logbook, in the order received: two queries."""
+    """The month's rows of the agency's logbook, in the order of their numbers: one query (and
+    a count when a dossier has no number of its own)."""
     start, end = month_bounds(year, month)
     year_start, _ = month_bounds(year, 1)
     received = Dossier.objects.filter(agency=agency, received_at__isnull=False)
-    before = received.filter(received_at__gte=year_start, received_at__lt=start).count()
     handed_on = (
         DossierEvent.objects.filter(dossier=OuterRef("pk"), action="assign")
         .order_by("created_at")
@@ -107,10 +109,16 @@ def logbook_rows(*, agency, year: int, month: int) -> list[LogbookRow]:
         received.filter(received_at__gte=start, received_at__lt=end)
         .select_related("version__procedure", "agency", "applicant")
         .annotate(handed_on_at=Subquery(handed_on))
-        .order_by("received_at", "pk")
+        .order_by(F("logbook_number").asc(nulls_last=True), "received_at", "pk")
     )
+    before = None
     rows = []
-    for number, dossier in enumerate(dossiers, start=before + 1):
+    for position, dossier in enumerate(dossiers, start=1):
+        number = dossier.logbook_number
+        if number is None:
+            if before is None:
+                before = received.filter(received_at__gte=year_start, received_at__lt=start).count()
+            number = before + position
         data = dossier.applicant_data or {}
         address = _address(data.get("address") or dossier.applicant.address)
         phone = data.get("phone") or dossier.applicant.phone
@@ -128,12 +136,12 @@ def logbook_rows(*, agency, year: int, month: int) -> list[LogbookRow]:
 
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV injection"): a name a citizen typed
-# as "=HYPERLINK(...)" must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# as "=HYPERLINK(...)" must stay text, after spaces too, and in full-width letters.
+_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
 
 
 def _text_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+    return f"'{value}" if value.lstrip(" ").startswith(_FORMULA_START) else value
 
 
 def logbook_csv(rows: list[LogbookRow]) -> str:

@@ -127,6 +127,13 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    logbook_number = models.PositiveIntegerField(
+        "Số thứ tự trong sổ theo dõi (Logbook number)",
+        null=True,
+        blank=True,
+        help_text="Given on reception: the agency's count of received dossiers in the year "
+        "(Mẫu 01, Mẫu 06).",
+    )
     due_at = models.DateTimeField("Hạn trả kết quả (Due)", null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -184,6 +191,12 @@ class Dossier(models.Model):
                 name="dossier_assigned_queue_idx",
             ),
             models.Index(fields=["agency", "due_at", "id"], name="dossier_agency_due_idx"),
+            # The logbook (Mẫu 06): an agency's received dossiers of a month, in order.
+            models.Index(
+                fields=["agency", "received_at", "id"],
+                condition=Q(received_at__isnull=False),
+                name="dossier_logbook_idx",
+            ),
         ]
         constraints = [
             choices_check("status", DossierStatus, "dossier_status_valid"),
@@ -223,6 +236,22 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class LogbookCounter(models.Model):
+    """Yearly sequence per agency behind logbook numbers (Sổ theo dõi hồ sơ, Mẫu 06)."""
+
+    agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="logbook_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last}"
 
 
 class QueueCount(models.Model):

@@ -243,7 +243,7 @@ class LogbookMonthForm(forms.Form):
 
     def clean_month(self) -> tuple[int, int]:
         year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
-        if year < 2000:
+        if not 2000 <= year <= timezone.localdate().year + 1:
             raise forms.ValidationError(self.fields["month"].error_messages["invalid"])
         return year, month
 

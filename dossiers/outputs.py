@@ -281,8 +281,8 @@ def received_documents(dossier: Dossier) -> list[dict[str, Any]]:
 def receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, Any]:
     """Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả), from the ``receive`` event."""
     received = dossier.received_at or (event.created_at if event else None)
-    number = None
-    if received is not None:
+    number = dossier.logbook_number  # given on reception (workflow.next_logbook_number)
+    if number is None and received is not None:  # a dossier put in place without the workflow
         number = Dossier.objects.filter(
             agency_id=dossier.agency_id,
             received_at__year=timezone.localtime(received).year,

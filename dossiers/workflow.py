@@ -21,6 +21,7 @@ from dossiers.models import (
     DossierCodeCounter,
     DossierEvent,
     DossierStatus,
+    LogbookCounter,
     SyncOutbox,
 )
 from dossiers.selectors import status_words
@@ -203,17 +204,31 @@ def _actor_capacity(t: Transition, dossier: Dossier, actor) -> str | None:
     return None
 
 
-def next_dossier_code(*, agency, day) -> str:
-    """``<agency code>-<yymmdd>-<4-digit daily sequence>``; atomic upsert, no race."""
-    table = DossierCodeCounter._meta.db_table
+def _counter_next(model, *, agency_id: int, period: str, value) -> int:
+    """The next value of a per-agency sequence (``model``: agency, ``period`` column, ``last``):
+    one atomic upsert, no race; the counter row stays locked until the transaction commits."""
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [agency.pk, day],
+            f"INSERT INTO {table} (agency_id, {period}, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (agency_id, {period}) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [agency_id, value],
         )
         (number,) = cursor.fetchone()
+    return number
+
+
+def next_dossier_code(*, agency, day) -> str:
+    """``<agency code>-<yymmdd>-<4-digit daily sequence>``."""
+    number = _counter_next(DossierCodeCounter, agency_id=agency.pk, period="day", value=day)
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def next_logbook_number(*, agency_id: int, year: int) -> int:
+    """The next number of the agency's logbook for ``year`` (numbers follow the order in which
+    receptions commit)."""
+    return _counter_next(LogbookCounter, agency_id=agency_id, period="year", value=year)
 
 
 Mutator = Callable[[Dossier], set[str]]
@@ -357,7 +372,10 @@ def dossier_receive(*, dossier: Dossier, actor, note: str = "") -> Dossier:
 
         d.received_at = timezone.now()
         d.due_at = due_at_for(dossier=d, start=d.received_at)
-        return {"received_at", "due_at"}
+        d.logbook_number = next_logbook_number(
+            agency_id=d.agency_id, year=timezone.localtime(d.received_at).year
+        )
+        return {"received_at", "due_at", "logbook_number"}
 
     return _apply(dossier=dossier, actor=actor, action="receive", note=note, mutate=mutate)
 

@@ -30,6 +30,7 @@ from django.shortcuts import redirect, render
 from django.template import engines
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -783,8 +784,9 @@ def logbook_month(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(logbook.logbook_csv(rows), content_type="text/csv; charset=utf-8")
         name = f"so-theo-doi-ho-so-{agency.code}-{year}-{month:02d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(True, name)
         response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"  # citizens' names, addresses, phones
         return response
     context = {
         "agency": agency,

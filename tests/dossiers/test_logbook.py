@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dossiers import outputs
@@ -22,6 +23,10 @@ URL = reverse("dossiers:officer:logbook")
 
 def at(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+def travel(text: str):
+    return time_machine.travel(at(text), tick=False)
 
 
 def received(people, when: str, status=S.IN_REVIEW, **kwargs):
@@ -116,20 +121,27 @@ def test_the_page_shows_the_officers_agency_only_in_constant_queries(
 def test_the_csv_is_the_forms_table_and_keeps_typed_formulas_as_text(people, client):
     login(client, people.specialist)
     received(people, "2026-03-05 10:00", applicant_data={"full_name": '=HYPERLINK("x")'})
+    received(people, "2026-03-05 10:01", applicant_data={"full_name": " ＝1+2"})
+    received(people, "2026-03-05 10:02", applicant_data={"full_name": "Lê Thị Mai"})
 
     response = client.get(URL, {"month": "2026-03", "format": "csv"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"] == (
         f'attachment; filename="so-theo-doi-ho-so-{people.agency.code}-2026-03.csv"'
     )
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    header, row = list(csv.reader(io.StringIO(text[1:])))
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
     assert header == [vi for vi, _ in COLUMNS]
-    assert row[0] == "1" and row[4] == '\'=HYPERLINK("x")'
+    assert [(row[0], row[4]) for row in rows] == [
+        ("1", '\'=HYPERLINK("x")'),
+        ("2", "' ＝1+2"),  # after a space, in full-width letters: still kept as text
+        ("3", "Lê Thị Mai"),
+    ]
 
 
 def test_without_a_month_it_is_this_month_and_a_bad_month_is_explained(people, client):
@@ -137,11 +149,12 @@ def test_without_a_month_it_is_this_month_and_a_bad_month_is_explained(people, c
     this_month = received(people, datetime.now(TZ).strftime("%Y-%m-%d %H:%M"))
     assert this_month.code in client.get(URL).content.decode()
 
-    for bad in ("2026-13", "03/2026", "1999-12", ""):
+    for bad in ("2026-13", "03/2026", "1999-12", "9999-12", ""):
         response = client.get(URL, {"month": bad})
         assert response.status_code == 400, bad
         html = response.content.decode()
         assert 'id="id_month_error"' in html and this_month.code not in html
+        assert "data-error-summary-focus" in html  # the summary takes the focus
 
 
 def test_only_officers_open_the_logbook(people, client):
@@ -149,3 +162,72 @@ def test_only_officers_open_the_logbook(people, client):
     client.force_login(UserFactory(roles=["citizen"]))
     assert client.get(URL).status_code == 403
     assert client.get(URL, {"format": "csv"}).status_code == 403
+
+
+def test_reception_numbers_the_logbook_per_agency_and_year_as_mẫu_01_prints(people):
+    from dossiers import workflow
+
+    foreign = people.foreign_officer.officer_profile.agency
+    ours = [people.dossier(S.SUBMITTED) for _ in range(3)]
+    theirs = people.dossier(S.SUBMITTED, agency=foreign)
+    with travel("2026-12-31 16:00"):
+        for dossier in ours[:2]:
+            workflow.dossier_receive(dossier=dossier, actor=people.reception)
+        workflow.dossier_receive(dossier=theirs, actor=people.foreign_officer)
+    with travel("2027-01-02 09:00"):
+        workflow.dossier_receive(dossier=ours[2], actor=people.reception)
+    for d in (*ours, theirs):
+        d.refresh_from_db()
+    assert [d.logbook_number for d in (*ours, theirs)] == [1, 2, 1, 1]  # a new year starts at 1
+    for d in ours:
+        assert outputs.receipt_context(d, None)["logbook_number"] == d.logbook_number
+    [row] = logbook_rows(agency=people.agency, year=2027, month=1)
+    assert (row.dossier, row.number) == (ours[2], 1)
+
+
+def test_the_migration_numbers_dossiers_received_before_it_and_the_counter_goes_on(people):
+    import importlib
+
+    from django.apps import apps
+
+    from dossiers import workflow
+    from dossiers.models import Dossier, LogbookCounter
+
+    migration = importlib.import_module("dossiers.migrations.0008_logbook_number")
+    earlier = [
+        received(people, "2026-01-05 10:00"),
+        received(people, "2025-12-31 23:59"),
+        received(people, "2026-01-05 09:00"),
+    ]
+    LogbookCounter.objects.all().delete()
+    migration.number_received_dossiers(apps, None)
+    numbers = dict(
+        Dossier.objects.filter(pk__in=[d.pk for d in earlier]).values_list("pk", "logbook_number")
+    )
+    assert [numbers[d.pk] for d in earlier] == [2, 1, 1]
+    later = people.dossier(S.SUBMITTED)
+    with travel("2026-01-06 09:00"):
+        workflow.dossier_receive(dossier=later, actor=people.reception)
+    later.refresh_from_db()
+    assert later.logbook_number == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_receptions_get_twenty_consecutive_numbers(people):
+    from django.db import connection
+
+    from dossiers import workflow
+    from dossiers.models import Dossier
+    from tests.dossiers.parallel import in_parallel
+
+    assert connection.vendor == "postgresql"
+    submitted = [people.dossier(S.SUBMITTED) for _ in range(20)]
+
+    def receive(dossier):
+        workflow.dossier_receive(dossier=dossier, actor=people.reception)
+
+    assert in_parallel(receive, submitted) == []
+    numbers = Dossier.objects.filter(pk__in=[d.pk for d in submitted]).values_list(
+        "logbook_number", flat=True
+    )
+    assert sorted(numbers) == list(range(1, 21))

@@ -1,13 +1,12 @@
 """Two officers claim the same dossier at the same moment: one wins, the other is told."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from dossiers import workflow
 from dossiers.models import Dossier
 from dossiers.models import DossierStatus as S
+from tests.dossiers.parallel import in_parallel
 from tests.factories import make_officer
 
 
@@ -18,26 +17,16 @@ def test_two_officers_claiming_one_dossier_at_once(people, status):
     role = "reception_officer" if status == S.SUBMITTED else "specialist"
     officers = [make_officer(agency=people.agency, roles=[role], with_totp=False) for _ in range(2)]
     dossier = people.dossier(status)
-    barrier = threading.Barrier(2)
     results = {}
 
     def claim(officer):
-        from django.db import connection as thread_connection
-
         try:
-            barrier.wait(timeout=10)
             workflow.dossier_claim(dossier=Dossier.objects.get(pk=dossier.pk), actor=officer)
             results[officer.pk] = "won"
         except workflow.WorkflowError as exc:
             results[officer.pk] = exc.message
-        finally:
-            thread_connection.close()
 
-    threads = [threading.Thread(target=claim, args=(o,)) for o in officers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    assert in_parallel(claim, officers, timeout=30) == []
     assert sorted(results.values(), key=len)[0] == "won"
     assert list(results.values()).count("won") == 1, results
     loser = next(v for v in results.values() if v != "won")
@@ -55,26 +44,13 @@ def test_take_next_by_many_officers_at_once_never_hands_one_dossier_twice(people
     ]
     for _ in range(4):
         people.dossier(S.SUBMITTED)
-    barrier = threading.Barrier(len(officers))
-    taken, errors = [], []
+    taken = []
 
     def take(officer):
-        from django.db import connection as thread_connection
+        d = workflow.dossier_take_next(agency=people.agency, actor=officer, queue="reception")
+        taken.append(d.pk if d else None)
 
-        try:
-            barrier.wait(timeout=10)
-            d = workflow.dossier_take_next(agency=people.agency, actor=officer, queue="reception")
-            taken.append(d.pk if d else None)
-        except Exception as exc:  # collected below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=take, args=(o,)) for o in officers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    errors = in_parallel(take, officers, timeout=30)
     assert errors == []
     got = [pk for pk in taken if pk]
     assert len(got) == len(set(got)) == 4 and taken.count(None) == 2

@@ -1,7 +1,6 @@
 """The state machine: every (state, transition, persona) combination, allowed and forbidden."""
 
 import ast
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection
 from dossiers import workflow
 from dossiers.models import Dossier, DossierEvent, DossierStatus, SyncOutbox
 from dossiers.workflow import NotAllowed, WorkflowError, WrongState
+from tests.dossiers.parallel import in_parallel
 
 S = DossierStatus
 OPEN = {S.DRAFT, S.SUBMITTED, S.RECEIVED, S.IN_REVIEW, S.AWAITING_APPROVAL, S.SUPPLEMENT_REQUESTED}
@@ -198,26 +198,11 @@ def test_no_other_code_writes_dossier_status():
 def test_fifty_parallel_submissions_get_fifty_consecutive_codes(people):
     assert connection.vendor == "postgresql"
     drafts = [people.dossier(S.DRAFT) for _ in range(50)]
-    barrier = threading.Barrier(50)
-    errors = []
 
     def submit(dossier):
-        from django.db import connection as thread_connection
+        workflow.dossier_submit(dossier=dossier, actor=people.applicant)
 
-        try:
-            barrier.wait(timeout=30)
-            workflow.dossier_submit(dossier=dossier, actor=people.applicant)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=submit, args=(d,)) for d in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert in_parallel(submit, drafts) == []
     codes = sorted(
         Dossier.objects.filter(pk__in=[d.pk for d in drafts]).values_list("code", flat=True)
     )
