@@ -24,6 +24,7 @@ from dossiers.models import (
     DossierEvent,
     DossierStatus,
     EmailLog,
+    Handover,
     OutputKind,
     SyncOutbox,
 )
@@ -167,7 +168,9 @@ def apology_output_context(*, dossier: Dossier, key: str) -> dict:
 
 
 def _recipient(dossier: Dossier) -> str:
-    return (dossier.applicant_data or {}).get("email") or dossier.applicant.email or ""
+    from dossiers.selectors import deliverable_email
+
+    return deliverable_email((dossier.applicant_data or {}).get("email"), dossier.applicant.email)
 
 
 def apology_deliver(*, apology_id: int) -> bool:
@@ -187,17 +190,19 @@ def apology_deliver(*, apology_id: int) -> bool:
     dossier = apology.dossier
     if dossier.owner_check_pending:
         return False  # the address may be mistyped: the letter waits on the dossier, unclaimed
+    recipient = _recipient(dossier) if dossier.status != DossierStatus.WITHDRAWN else ""
     with transaction.atomic():
         # The claim, the mail and its log commit together: a worker killed before the commit
         # leaves the apology unclaimed for the next try; a second worker finds it claimed.
         claimed = Apology.objects.filter(pk=apology.pk, emailed_at=None).update(
-            emailed_at=timezone.now()
+            emailed_at=timezone.now(), emailed_to=recipient
         )
         if claimed != 1:
             return False
-        recipient = _recipient(dossier)
-        if not recipient or dossier.status == DossierStatus.WITHDRAWN:
-            return False  # a counter filer gets it in person or by post
+        if not recipient:
+            # No address (a counter filer): an officer hands it over or posts it, and records it
+            # (apology_hand_over); a withdrawn dossier's applicant is owed nothing more.
+            return False
         subject = f"Thư xin lỗi và hẹn lại ngày trả kết quả – hồ sơ {dossier.code}"
         new_date = timezone.localtime(apology.new_appointment)
         body = (
@@ -217,3 +222,48 @@ def apology_deliver(*, apology_id: int) -> bool:
             kind="apology", ref=f"apology:{apology.pk}", to=recipient, subject=subject
         )
     return True
+
+
+def apologies_to_hand_over(dossier: Dossier) -> list[Apology]:
+    """Issued letters the applicant has not had: no e-mail address, not yet handed over."""
+    if dossier.status == DossierStatus.WITHDRAWN:
+        return []
+    return list(
+        Apology.objects.filter(
+            dossier=dossier,
+            state=ApologyState.ISSUED,
+            emailed_at__isnull=False,
+            emailed_to="",
+            handed_over_at__isnull=True,
+        ).order_by("episode")
+    )
+
+
+def apology_hand_over(*, dossier: Dossier, episode: int, actor, method: str) -> Apology:
+    """An officer records that a letter that could not be e-mailed was handed over or posted."""
+    from dossiers.workflow import WorkflowError
+
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
+        _check_officer(locked, actor)
+        apology = next((a for a in apologies_to_hand_over(locked) if a.episode == episode), None)
+        if apology is None:
+            raise WorkflowError(
+                "Phiếu xin lỗi này không cần trao (đã gửi thư điện tử hoặc đã trao) "
+                "(nothing to hand over).",
+                code="nothing_to_hand_over",
+            )
+        apology.handed_over_at = timezone.now()
+        apology.handed_over_by = actor
+        apology.handover = method
+        apology.save(update_fields=["handed_over_at", "handed_over_by", "handover"])
+        DossierEvent.objects.create(
+            dossier=locked,
+            action="apology_handed_over",
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor,
+            note=Handover(method).label,
+            data={"episode": episode, "method": method},
+        )
+    return apology

@@ -456,6 +456,13 @@ class ApologyState(models.TextChoices):
     ISSUED = "issued", "Đã phát hành (Issued)"
 
 
+class Handover(models.TextChoices):
+    """How a letter that could not be e-mailed reached the applicant."""
+
+    IN_PERSON = "in_person", "Trao trực tiếp (In person)"
+    POST = "post", "Gửi qua dịch vụ bưu chính (By post)"
+
+
 class Apology(models.Model):
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04): one per lateness episode."""
 
@@ -468,7 +475,17 @@ class Apology(models.Model):
         max_length=20, choices=ApologyState.choices, default=ApologyState.WAITING_FOR_DATE
     )
     issued_at = models.DateTimeField(null=True, blank=True)
+    # Delivery, claimed once (``apologies.apology_deliver``): ``emailed_to`` stays empty when the
+    # applicant has no e-mail address; an officer then hands the letter over and records it.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.CharField(max_length=254, blank=True, default="", db_default="")
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handover = models.CharField(
+        max_length=10, choices=Handover.choices, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

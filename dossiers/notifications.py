@@ -10,7 +10,7 @@ from django.utils import translation
 from dossiers.deadlines import dossier_time_left, time_left_label
 from dossiers.models import DossierEvent, DossierStatus
 from dossiers.outputs import dossier_url
-from dossiers.selectors import INTERNAL_NOTE_ACTIONS
+from dossiers.selectors import INTERNAL_NOTE_ACTIONS, deliverable_email
 
 
 def event_email_send(*, event_id: int) -> bool:
@@ -27,7 +27,7 @@ def event_email_send(*, event_id: int) -> bool:
     if not cache.add(f"dossier-event-mailed:{event_id}", 1, timeout=60 * 60 * 24 * 30):
         return False
     dossier = event.dossier
-    recipient = dossier.applicant_data.get("email") or dossier.applicant.email
+    recipient = deliverable_email(dossier.applicant_data.get("email"), dossier.applicant.email)
     if not recipient:
         return False
     if dossier.owner_check_pending:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Channel, DossierStatus, ResultDelivery
+from dossiers.models import Channel, DossierStatus, Handover, ResultDelivery
 from dossiers.queues import QueueFilters
 from dossiers.selectors import status_label
 from portal.workdays import is_working_day, office_closes_at, office_opens_at, office_timezone
@@ -296,3 +296,14 @@ class ApologyForm(forms.Form):
                 % {"opens": f"{office_opens_at():%H:%M}", "closes": f"{office_closes_at():%H:%M}"}
             )
         return value
+
+
+class HandoverForm(forms.Form):
+    """How a Mẫu 04 that could not be e-mailed reached the applicant."""
+
+    method = forms.ChoiceField(
+        label=_("Cách trao (How)"),
+        choices=Handover.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Chọn cách trao phiếu (choose how it was delivered).")},
+    )

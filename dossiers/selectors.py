@@ -28,6 +28,20 @@ from dossiers.models import (
 from portal.roles import OFFICER_ROLES, Role, role_names
 from procedures.schema import Kind, schema_fields
 
+# The counters' placeholder accounts (``quay-<agency code>@counter.invalid``, dossiers.views.officer):
+# a walk-in without e-mail is filed under one; ``.invalid`` never receives mail (RFC 2606).
+COUNTER_PLACEHOLDER_DOMAIN = "@counter.invalid"
+
+
+def deliverable_email(*addresses: str | None) -> str:
+    """The first of ``addresses`` that can receive mail ("" when none can): the applicant's own
+    on the dossier first, then their account's, never a counter's placeholder."""
+    for address in addresses:
+        if address and not address.lower().endswith(COUNTER_PLACEHOLDER_DOMAIN):
+            return address
+    return ""
+
+
 MY_DOSSIERS_PAGE_SIZE = 20
 
 
@@ -261,6 +275,7 @@ def _actor_label(event: DossierEvent) -> str:
 EVENT_LABELS = {
     "overdue": _("Quá hạn trả kết quả"),
     "apology": _("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "apology_handed_over": _("Đã trao Phiếu xin lỗi (Mẫu 04)"),
     "payment": _("Thanh toán phí, lệ phí"),
     "payment_refund_due": _("Khoản thanh toán sẽ được hoàn lại"),
 }

@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from dossiers.models import Channel, Dossier, DossierEvent, DossierStatus
+from dossiers.selectors import deliverable_email
 from payments.models import (
     DossierFee,
     FeeDue,
@@ -728,7 +729,7 @@ def receipt_email(*, receipt: FeeReceipt) -> bool:
     """E-mail the receipt to the payer once (claimed by a conditional update)."""
     payment = receipt.payment
     dossier = payment.dossier
-    recipient = (dossier.applicant_data or {}).get("email") or payment.payer.email
+    recipient = deliverable_email((dossier.applicant_data or {}).get("email"), payment.payer.email)
     if not recipient or not receipt.file or dossier.owner_check_pending:
         return False  # (a counter dossier waiting for its owner's CCCD: the address may be wrong)
     claimed = FeeReceipt.objects.filter(pk=receipt.pk, emailed_at__isnull=True).update(

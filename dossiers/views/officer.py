@@ -51,6 +51,7 @@ from dossiers.officer_forms import (
     ApologyForm,
     AssignForm,
     CounterProcedureForm,
+    HandoverForm,
     LogbookMonthForm,
     NoteForm,
     ProposeForm,
@@ -60,6 +61,7 @@ from dossiers.officer_forms import (
     SupplementFormSet,
 )
 from dossiers.outputs import download_filename
+from dossiers.selectors import COUNTER_PLACEHOLDER_DOMAIN
 from dossiers.signing import RESULT_DRAFT_SLOT
 from dossiers.uploads import form_uploads_check
 from dossiers.views.citizen import file_attachment
@@ -236,6 +238,14 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         for action in OFFICER_ACTIONS
         if action in allowed
     }
+    handovers = [
+        (
+            a,
+            (bound or {}).get(f"handover-{a.episode}")
+            or HandoverForm(prefix=f"handover-{a.episode}"),
+        )
+        for a in apologies.apologies_to_hand_over(dossier)
+    ]
     apology_waiting = None
     if dossier.status in CLOCK_RUNNING and dossier.due_at is not None:
         # Mẫu 04: set the date the sweep waits for, or apologise ahead of a foreseen delay.
@@ -272,6 +282,7 @@ def _detail(request, dossier: Dossier, *, bound: dict | None = None, status: int
         "time_left_key": time_left_key,
         "time_left": queues.TIME_LEFT[time_left_key],
         "apology_waiting": apology_waiting,
+        "handovers": handovers,
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 
@@ -462,6 +473,31 @@ def apology(request, public_id):
 
 @officer_view
 @require_POST
+def apology_handed_over(request, public_id, episode: int):
+    """The officer records how a Mẫu 04 the applicant could not be e-mailed reached them."""
+    dossier = _dossier(request, public_id)
+    form = HandoverForm(request.POST, prefix=f"handover-{episode}")
+    if form.is_valid():
+        try:
+            apologies.apology_hand_over(
+                dossier=dossier,
+                episode=episode,
+                actor=request.user,
+                method=form.cleaned_data["method"],
+            )
+        except workflow.NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận việc trao Phiếu xin lỗi (handover recorded)."))
+            return redirect("dossiers:officer:detail", public_id=dossier.public_id)
+    dossier.refresh_from_db()
+    return _detail(request, dossier, bound={f"handover-{episode}": form}, status=400)
+
+
+@officer_view
+@require_POST
 def counter_payment(request, public_id):
     """Thu phí tại quầy: the reception officer records the fee paid in cash at the counter."""
     dossier = _dossier(request, public_id)
@@ -535,7 +571,7 @@ class CounterApplicantForm(ApplicantForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data.get("email") or ""
-        if email.lower().endswith("@counter.invalid"):  # the counters' own accounts
+        if email.lower().endswith(COUNTER_PLACEHOLDER_DOMAIN):  # the counters' own accounts
             raise ValidationError(
                 _("Địa chỉ này dành riêng cho hệ thống (this address is reserved).")
             )
@@ -600,7 +636,7 @@ def counter_applicant_user(*, agency, data: dict):
 
     email = (data.get("email") or "").strip().lower()
     if not email:
-        email = f"quay-{agency.code.lower()}@counter.invalid"
+        email = f"quay-{agency.code.lower()}{COUNTER_PLACEHOLDER_DOMAIN}"
         user, _created = User.objects.get_or_create(
             email=email, defaults={"full_name": f"Người nộp tại quầy — {agency.name}"[:150]}
         )
@@ -816,6 +852,11 @@ urlpatterns = [
     path(D + "reject/", reject, name="reject"),
     path(D + "return/", return_result, name="return_result"),
     path(D + "apology/", apology, name="apology"),
+    path(
+        D + "apology/<int:episode>/handed-over/",
+        apology_handed_over,
+        name="apology_handed_over",
+    ),
     path(D + "counter-payment/", counter_payment, name="counter_payment"),
     path(D + "documents/<int:document_id>/", document_download, name="document"),
     path(D + "outputs/<int:output_id>/", output_download, name="output"),

@@ -138,3 +138,78 @@ def test_only_officers_of_the_agency_give_apologies(people, client):
     login(client, people.foreign_officer)
     assert post(client, dossier, "2026-03-16T14:30").status_code == 404
     assert not Apology.objects.filter(dossier=dossier).exists()
+
+
+def test_deliverable_email_skips_the_counters_placeholder_accounts():
+    from dossiers.selectors import deliverable_email
+
+    assert deliverable_email("", "quay-x90000@counter.invalid") == ""
+    assert deliverable_email(None, "lan@example.vn") == "lan@example.vn"
+    assert deliverable_email("Lan@Example.vn", "other@example.vn") == "Lan@Example.vn"
+    assert deliverable_email("QUAY-X@COUNTER.INVALID", None) == ""
+
+
+def walk_in_without_email(people):
+    placeholder = UserFactory(email=f"quay-{people.agency.code.lower()}@counter.invalid")
+    return people.dossier(
+        S.IN_REVIEW,
+        applicant=placeholder,
+        channel="counter",
+        applicant_data={"full_name": "Võ Văn Tám", "phone": "0903000111"},
+        received_at=at("2026-03-02 10:00"),
+        due_at=at("2026-03-09 10:00"),
+    )
+
+
+def test_a_letter_that_could_not_be_mailed_is_handed_over_and_recorded(
+    people, client, django_capture_on_commit_callbacks
+):
+    dossier = walk_in_without_email(people)
+    login(client, people.reception)
+    with travel("2026-03-05 09:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, dossier, "2026-03-16T14:30").status_code == 302
+        apology = Apology.objects.get(dossier=dossier)
+        assert apology.emailed_at is not None and apology.emailed_to == ""
+        assert not [m for m in mail.outbox if "counter.invalid" in " ".join(m.to)]
+        page = client.get(officer_url("detail", dossier)).content.decode()
+        assert "Phiếu xin lỗi cần trao cho người nộp" in page
+        assert "Phiếu xin lỗi lần 1, hẹn lại 14:30 16/03/2026" in page
+
+        url = officer_url("apology_handed_over", dossier, episode=1)
+        refused = client.post(url, {})
+        assert refused.status_code == 400
+        assert "Chọn cách trao phiếu" in refused.content.decode()
+        assert client.post(url, {"handover-1-method": "post"}).status_code == 302
+
+    apology.refresh_from_db()
+    assert apology.handover == "post" and apology.handed_over_by == people.reception
+    event = DossierEvent.objects.get(dossier=dossier, action="apology_handed_over")
+    assert event.actor == people.reception and event.data == {"episode": 1, "method": "post"}
+    assert event.from_status == event.to_status == S.IN_REVIEW
+    page = client.get(officer_url("detail", dossier)).content.decode()
+    assert "Phiếu xin lỗi cần trao cho người nộp" not in page
+    assert "Đã trao Phiếu xin lỗi (Mẫu 04)" in page  # in the timeline
+    again = client.post(url, {"handover-1-method": "in_person"})
+    assert again.status_code == 400 and "không cần trao" in again.content.decode()
+    apology.refresh_from_db()
+    assert apology.handover == "post"
+
+
+def test_a_mailed_letter_has_nothing_to_hand_over(
+    people, client, django_capture_on_commit_callbacks
+):
+    dossier = people.dossier(
+        S.IN_REVIEW, received_at=at("2026-03-02 10:00"), due_at=at("2026-03-09 10:00")
+    )
+    login(client, people.reception)
+    with travel("2026-03-05 09:00"), django_capture_on_commit_callbacks(execute=True):
+        post(client, dossier, "2026-03-16T14:30")
+    apology = Apology.objects.get(dossier=dossier)
+    assert apology.emailed_to == people.applicant.email
+    assert (
+        "Phiếu xin lỗi cần trao" not in client.get(officer_url("detail", dossier)).content.decode()
+    )
+    url = officer_url("apology_handed_over", dossier, episode=1)
+    assert client.post(url, {"handover-1-method": "post"}).status_code == 400
+    assert not DossierEvent.objects.filter(action="apology_handed_over").exists()

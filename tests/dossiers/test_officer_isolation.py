@@ -50,6 +50,8 @@ def test_an_officer_of_another_ward_gets_404(people, client, name, status):
         kwargs["document_id"] = document.pk
     if name == "output":
         kwargs["output_id"] = output.pk
+    if name == "apology_handed_over":
+        kwargs["episode"] = 1
     url = reverse(f"dossiers:officer:{name}", kwargs=kwargs)
     for method in ("get", "post"):
         for headers in ({}, {"HX-Request": "true"}):
