@@ -79,6 +79,14 @@ def apology_set_new_date(
                 "Ngày hẹn mới phải sau thời điểm hiện tại (the new date must be in the future).",
                 code="bad_date",
             )
+        if dossier.due_at is not None and new_appointment <= dossier.due_at:
+            # An apology gives more time; it never shortens the appointment in force.
+            raise WorkflowError(
+                "Ngày hẹn mới phải sau ngày hẹn hiện tại "
+                f"({timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}) "
+                "(the new date must be after the current appointment).",
+                code="bad_date",
+            )
         old_due = dossier.due_at
         locked.reason = reason
         locked.new_appointment = new_appointment

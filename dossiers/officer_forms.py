@@ -290,7 +290,7 @@ class ApologyForm(forms.Form):
                 )
                 % {"day": f"{local:%d/%m/%Y}"}
             )
-        if not office_opens_at() <= local.time() <= office_closes_at():
+        if not office_opens_at() <= local.time() < office_closes_at():
             raise forms.ValidationError(
                 _("Chọn giờ từ %(opens)s đến %(closes)s (office hours).")
                 % {"opens": f"{office_opens_at():%H:%M}", "closes": f"{office_closes_at():%H:%M}"}

@@ -162,7 +162,7 @@ def gateway_return(request: HttpRequest) -> HttpResponse:
                 "(waiting for the gateway's confirmation)."
             ),
         )
-    elif result.held:
+    elif result.held and payment.status == PaymentStatus.PENDING:
         messages.info(
             request,
             gettext(

@@ -3,34 +3,6 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
-
-
-def number_received_dossiers(apps, schema_editor):
-    """Dossiers received before this migration get the number Mẫu 01 printed for them: their rank
-    among the agency's receptions of the (local) year; the counters go on from there."""
-    Dossier = apps.get_model("dossiers", "Dossier")
-    LogbookCounter = apps.get_model("dossiers", "LogbookCounter")
-    last: dict[tuple[int, int], int] = {}
-    batch = []
-    received = (
-        Dossier.objects.filter(received_at__isnull=False)
-        .order_by("agency_id", "received_at", "id")
-        .only("id", "agency_id", "received_at")
-    )
-    for dossier in received.iterator(chunk_size=2000):
-        key = (dossier.agency_id, timezone.localtime(dossier.received_at).year)
-        last[key] = last.get(key, 0) + 1
-        dossier.logbook_number = last[key]
-        batch.append(dossier)
-        if len(batch) == 2000:
-            Dossier.objects.bulk_update(batch, ["logbook_number"])
-            batch = []
-    Dossier.objects.bulk_update(batch, ["logbook_number"])
-    LogbookCounter.objects.bulk_create(
-        LogbookCounter(agency_id=agency_id, year=year, last=n)
-        for (agency_id, year), n in last.items()
-    )
 
 
 class Migration(migrations.Migration):
@@ -69,5 +41,4 @@ class Migration(migrations.Migration):
             model_name='logbookcounter',
             constraint=models.UniqueConstraint(fields=('agency', 'year'), name='logbook_counter_unique'),
         ),
-        migrations.RunPython(number_received_dossiers, migrations.RunPython.noop),
     ]

@@ -29,4 +29,7 @@ def in_parallel(target: Callable, items: Iterable, *, timeout: float = 60) -> li
         t.start()
     for t in threads:
         t.join(timeout=timeout)
+    stuck = sum(t.is_alive() for t in threads)
+    if stuck:  # a deadlock or a hang is a failure, not a pass
+        errors.append(TimeoutError(f"{stuck} thread(s) still running after {timeout} s"))
     return errors

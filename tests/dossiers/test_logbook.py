@@ -174,7 +174,7 @@ def test_reception_numbers_the_logbook_per_agency_and_year_as_mẫu_01_prints(pe
         for dossier in ours[:2]:
             workflow.dossier_receive(dossier=dossier, actor=people.reception)
         workflow.dossier_receive(dossier=theirs, actor=people.foreign_officer)
-    with travel("2027-01-02 09:00"):
+    with travel("2027-01-01 05:00"):  # still 2026 in UTC: the year is the local one
         workflow.dossier_receive(dossier=ours[2], actor=people.reception)
     for d in (*ours, theirs):
         d.refresh_from_db()
@@ -185,31 +185,71 @@ def test_reception_numbers_the_logbook_per_agency_and_year_as_mẫu_01_prints(pe
     assert (row.dossier, row.number) == (ours[2], 1)
 
 
-def test_the_migration_numbers_dossiers_received_before_it_and_the_counter_goes_on(people):
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_the_migration_numbers_dossiers_received_before_it_and_the_counter_goes_on(people, vendor):
+    """Both ways of the data migration: one UPDATE on PostgreSQL, a loop on the SQLite demo."""
     import importlib
+    from types import SimpleNamespace
 
     from django.apps import apps
+    from django.db import connection
 
     from dossiers import workflow
     from dossiers.models import Dossier, LogbookCounter
 
-    migration = importlib.import_module("dossiers.migrations.0008_logbook_number")
+    migration = importlib.import_module("dossiers.migrations.0010_number_received_dossiers")
     earlier = [
         received(people, "2026-01-05 10:00"),
-        received(people, "2025-12-31 23:59"),
+        received(people, "2025-12-31 20:00"),
         received(people, "2026-01-05 09:00"),
+        received(people, "2026-01-01 05:00"),  # 2025 in UTC, 2026 here
     ]
+    foreign = people.foreign_officer.officer_profile.agency
+    theirs = received(people, "2026-01-02 09:00", agency=foreign)
     LogbookCounter.objects.all().delete()
-    migration.number_received_dossiers(apps, None)
-    numbers = dict(
-        Dossier.objects.filter(pk__in=[d.pk for d in earlier]).values_list("pk", "logbook_number")
+    editor = SimpleNamespace(
+        connection=connection if vendor == "postgresql" else SimpleNamespace(vendor=vendor)
     )
-    assert [numbers[d.pk] for d in earlier] == [2, 1, 1]
+    migration.number_received_dossiers(apps, editor)
+    migration.number_received_dossiers(apps, editor)  # run twice: nothing changes
+    numbers = dict(Dossier.objects.values_list("pk", "logbook_number"))
+    assert [numbers[d.pk] for d in earlier] == [3, 1, 2, 1]
+    assert numbers[theirs.pk] == 1
     later = people.dossier(S.SUBMITTED)
     with travel("2026-01-06 09:00"):
         workflow.dossier_receive(dossier=later, actor=people.reception)
     later.refresh_from_db()
-    assert later.logbook_number == 3
+    assert later.logbook_number == 4
+    assert LogbookCounter.objects.get(agency=people.agency, year=2025).last == 1
+
+
+def test_the_mail_log_gives_apologies_their_address_but_not_a_placeholders(people):
+    import importlib
+
+    from django.apps import apps
+
+    from dossiers.models import Apology, ApologyState, EmailLog
+
+    migration = importlib.import_module("dossiers.migrations.0009_apology_handover")
+    mailed, placeholder = (
+        Apology.objects.create(
+            dossier=received(people, f"2026-03-0{n} 10:00"),
+            episode=1,
+            state=ApologyState.ISSUED,
+            issued_at=at("2026-03-09 10:00"),
+            new_appointment=at("2026-03-16 10:00"),
+            emailed_at=at("2026-03-09 10:05"),
+        )
+        for n in (2, 3)
+    )
+    EmailLog.objects.create(kind="apology", ref=f"apology:{mailed.pk}", to="lan@example.vn")
+    EmailLog.objects.create(
+        kind="apology", ref=f"apology:{placeholder.pk}", to="quay-x90000@counter.invalid"
+    )
+    migration.addresses_from_the_mail_log(apps, None)
+    mailed.refresh_from_db()
+    placeholder.refresh_from_db()
+    assert (mailed.emailed_to, placeholder.emailed_to) == ("lan@example.vn", "")
 
 
 @pytest.mark.django_db(transaction=True)

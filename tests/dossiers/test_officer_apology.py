@@ -98,6 +98,9 @@ def test_an_officer_who_foresees_the_delay_apologises_before_the_due_date(
         ("2026-03-14T10:00", "x", "Ngày 14/03/2026 là ngày nghỉ"),  # a Saturday
         ("2026-04-30T10:00", "x", "Ngày 30/04/2026 là ngày nghỉ"),  # Reunification Day
         ("2026-03-17T21:00", "x", "Chọn giờ từ"),
+        ("2026-03-17T17:00", "x", "Chọn giờ từ"),  # the office closes at 17:00
+        ("2026-03-06T10:00", "x", "phải sau ngày hẹn hiện tại (10:00 09/03/2026)"),
+        ("2026-03-09T10:00", "x", "phải sau ngày hẹn hiện tại"),  # never shortened
         ("17/03/2026", "x", "Ngày giờ không hợp lệ"),
         ("2026-03-17T10:00", "", "Vui lòng ghi rõ lý do"),
     ],
