@@ -22,6 +22,7 @@ from dossiers.models import (
     DossierEvent,
     DossierStatus,
     LogbookCounter,
+    QueueCount,
     SyncOutbox,
 )
 from dossiers.selectors import status_words
@@ -229,6 +230,40 @@ def next_logbook_number(*, agency_id: int, year: int) -> int:
     """The next number of the agency's logbook for ``year`` (numbers follow the order in which
     receptions commit)."""
     return _counter_next(LogbookCounter, agency_id=agency_id, period="year", value=year)
+
+
+def agency_counters_lock(*, agency_id: int, statuses: list[str]) -> None:
+    """Lock, in one fixed order, the rows a transaction of several transitions will update (the
+    day's code counter, the year's logbook counter, then the queue counts of ``statuses`` in
+    sorted order), before it makes the first one.
+
+    A single transition takes them in that order by itself (a counter in ``mutate``, then the
+    queue-count trigger's one statement, sorted). Two in one transaction (counter intake:
+    submit, then receive) would otherwise hold the "submitted" count while a concurrent online
+    reception holds the logbook counter or the "received" count and waits for it: a deadlock.
+    PostgreSQL only (SQLite serialises writers with BEGIN IMMEDIATE)."""
+    if connection.vendor != "postgresql":
+        return
+    now = timezone.localtime()
+    codes, logbook = DossierCodeCounter._meta.db_table, LogbookCounter._meta.db_table
+    counts = QueueCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {codes} (agency_id, day, last) VALUES (%s, %s, 0) "  # noqa: S608
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {codes}.last",
+            [agency_id, now.date()],
+        )
+        cursor.execute(
+            f"INSERT INTO {logbook} (agency_id, year, last) VALUES (%s, %s, 0) "  # noqa: S608
+            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {logbook}.last",
+            [agency_id, now.year],
+        )
+        for status in sorted(statuses):
+            cursor.execute(
+                f"INSERT INTO {counts} (agency_id, status, n) VALUES (%s, %s, 0) "  # noqa: S608
+                f"ON CONFLICT (agency_id, status) DO UPDATE SET n = {counts}.n",
+                [agency_id, status],
+            )
 
 
 Mutator = Callable[[Dossier], set[str]]

@@ -792,6 +792,9 @@ def counter_dossier_file(
                 checked.append((key, result))
                 already += result.size
             stored = documents_store(dossier=dossier, checked=checked, user=officer)
+            workflow.agency_counters_lock(
+                agency_id=agency.pk, statuses=[DossierStatus.SUBMITTED, DossierStatus.RECEIVED]
+            )
             workflow.dossier_submit(dossier=dossier, actor=officer)
             workflow.dossier_receive(dossier=dossier, actor=officer, note="Tiếp nhận tại quầy")
     except BaseException:

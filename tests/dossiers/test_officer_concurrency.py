@@ -1,5 +1,7 @@
 """Two officers claim the same dossier at the same moment: one wins, the other is told."""
 
+import threading
+
 import pytest
 from django.db import connection
 
@@ -54,3 +56,72 @@ def test_take_next_by_many_officers_at_once_never_hands_one_dossier_twice(people
     assert errors == []
     got = [pk for pk in taken if pk]
     assert len(got) == len(set(got)) == 4 and taken.count(None) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_counter_intake_and_an_online_reception_at_once_do_not_deadlock(
+    people, settings, tmp_path, monkeypatch
+):
+    """The intake submits then receives in one transaction. An online reception at the same
+    agency starting between the two (held there on purpose) used to hold the logbook counter and
+    the "received" count while waiting for the "submitted" count the intake held, and the intake
+    then waited for them: PostgreSQL aborted one of the two. Now both take them in one order."""
+    import time
+
+    from dossiers.views.officer import counter_dossier_file
+
+    assert connection.vendor == "postgresql"
+    settings.MEDIA_ROOT = tmp_path
+    online = people.dossier(S.SUBMITTED)
+    second = make_officer(agency=people.agency, roles=["reception_officer"], with_totp=False)
+    between = threading.Event()
+    real_receive = workflow.dossier_receive
+
+    def receive_later(**kwargs):
+        if threading.current_thread().name == "intake":
+            between.set()  # submitted: let the online reception start now
+            time.sleep(1.5)  # long enough for it to reach the rows it waits for
+        return real_receive(**kwargs)
+
+    monkeypatch.setattr(workflow, "dossier_receive", receive_later)
+    errors = []
+
+    def intake():
+        try:
+            counter_dossier_file(
+                agency=people.agency,
+                version=people.version,
+                officer=people.reception,
+                applicant={"full_name": "Phạm Thị Hoa", "citizen_id": "079190000123"},
+                answers={"child_name": "Phạm Văn Bé"},
+                uploads={},
+                slots={},
+                delivery={"result_delivery": "counter"},
+            )
+        except Exception as exc:  # collected below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def reception():
+        try:
+            assert between.wait(timeout=20)
+            real_receive(dossier=online, actor=second)
+        except Exception as exc:  # collected below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=intake, name="intake"),
+        threading.Thread(target=reception, name="online"),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    walk_in = Dossier.objects.get(channel="counter")
+    online.refresh_from_db()
+    assert (walk_in.status, online.status) == (S.RECEIVED, S.RECEIVED)
+    assert sorted([walk_in.logbook_number, online.logbook_number]) == [1, 2]
